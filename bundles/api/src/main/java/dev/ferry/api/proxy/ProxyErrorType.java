@@ -1,0 +1,40 @@
+package dev.ferry.api.proxy;
+
+/**
+ * Why a proxied exchange failed, as the error types of the RFC 9209 {@code Proxy-Status} header, each with the HTTP
+ * status the client receives.
+ */
+public enum ProxyErrorType {
+    DNS_ERROR("dns_error", 502),
+    DESTINATION_NOT_FOUND("destination_not_found", 502),
+    DESTINATION_UNAVAILABLE("destination_unavailable", 503),
+    CONNECTION_REFUSED("connection_refused", 502),
+    CONNECTION_TIMEOUT("connection_timeout", 504),
+    CONNECTION_TERMINATED("connection_terminated", 502),
+    TLS_PROTOCOL_ERROR("tls_protocol_error", 502),
+    HTTP_REQUEST_ERROR("http_request_error", 400),
+    HTTP_REQUEST_DENIED("http_request_denied", 403),
+    HTTP_REQUEST_HEADER_TOO_LARGE("http_request_error", 431),
+    HTTP_REQUEST_LINE_TOO_LONG("http_request_error", 414),
+    HTTP_RESPONSE_INCOMPLETE("http_response_incomplete", 502),
+    HTTP_PROTOCOL_ERROR("http_protocol_error", 502),
+    PROXY_INTERNAL_ERROR("proxy_internal_error", 500);
+
+    private final String token;
+    private final int status;
+
+    ProxyErrorType(String token, int status) {
+        this.token = token;
+        this.status = status;
+    }
+
+    /** The RFC 9209 error type token, e.g. {@code dns_error}. */
+    public String token() {
+        return token;
+    }
+
+    /** The HTTP status code sent to the client for this error. */
+    public int status() {
+        return status;
+    }
+}

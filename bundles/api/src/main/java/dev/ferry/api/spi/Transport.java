@@ -1,0 +1,41 @@
+package dev.ferry.api.spi;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Event loops, listening sockets and outgoing connections. Host names are resolved off the event loops.
+ */
+@ProviderType
+public interface Transport {
+
+    /** The event loops that serve accepted connections and the connections made for them. */
+    EventLoopGroup eventLoops();
+
+    /**
+     * Binds a listening socket; each accepted connection is set up by {@code childHandler} (typically a
+     * {@link io.netty.channel.ChannelInitializer}).
+     */
+    ChannelFuture bind(InetSocketAddress address, ChannelHandler childHandler);
+
+    /**
+     * Connects to {@code address} (resolved off the event loop when unresolved) on the given event loop, so that the
+     * new channel shares a thread with the connection it serves.
+     *
+     * @param connectTimeoutMillis how long the TCP connect may take, not counting name resolution
+     */
+    ChannelFuture connect(EventLoop loop, InetSocketAddress address, int connectTimeoutMillis, ChannelHandler handler);
+
+    /** Whether the native (epoll) transport is in use rather than NIO. */
+    boolean isNative();
+
+    /** Whether {@code channel} was made by this transport (its event loops may be reused for it). */
+    default boolean owns(Channel channel) {
+        return channel.eventLoop().parent() == eventLoops();
+    }
+}

@@ -1,0 +1,490 @@
+package dev.ferry.engine.impl;
+
+import dev.ferry.api.proxy.ProxyErrorType;
+import dev.ferry.api.proxy.ProxyServer;
+import dev.ferry.api.spi.PoolKey;
+import dev.ferry.api.spi.ServerCodec;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the exchanges of one exchange channel, one at a time: a forwarded request streams to the origin over a
+ * pooled connection and its response streams back; a CONNECT becomes a tunnel. Reading from the client pauses while
+ * the origin cannot take more, and between exchanges until the response is done; messages the codec had already
+ * decoded wait in a backlog, in order.
+ */
+final class ExchangeHandler extends ChannelInboundHandlerAdapter {
+
+    private enum State {
+        /** Waiting for a request. */
+        IDLE,
+        /** A request is being forwarded and its response relayed. */
+        FORWARDING,
+        /** A CONNECT waits for its connect job. */
+        CONNECTING,
+        /** An error was answered; the rest of the request body is dropped. */
+        DISCARDING,
+        /** The connection is closing or handed over to a tunnel. */
+        CLOSED
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
+    private static final AttributeKey<Boolean> CLIENT_CODEC = AttributeKey.valueOf("dev.ferry.engine.clientCodec");
+
+    private final ExchangeServices services;
+    private final ServerCodec codec;
+    private final ArrayDeque<Object> backlog = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private State state = State.IDLE;
+
+    // The current exchange.
+    private long startNanos;
+    private String method;
+    private String target;
+    private String upstream;
+    private boolean keepAlive;
+    private boolean http10;
+    private boolean requestDone;
+    private long bytesIn;
+    private long bytesOut;
+    private int status;
+    /** The request head until the origin connection is there; body pieces read before then follow it. */
+    private HttpRequest pendingHead;
+    private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
+    private Channel origin;
+    private boolean responseStarted;
+    private boolean informational;
+    private boolean originReusable;
+
+    ExchangeHandler(ExchangeServices services, ServerCodec codec) {
+        this.services = services;
+        this.codec = codec;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.CLOSED) {
+            ReferenceCountUtil.release(msg);
+        } else if (!backlog.isEmpty() || (state != State.IDLE && requestDone)) {
+            // Decoded before we paused reading: it belongs to a later exchange (or, after a CONNECT, to the tunnel).
+            backlog.add(msg);
+            ctx.channel().config().setAutoRead(false);
+        } else {
+            dispatch(msg);
+        }
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest) {
+            HttpRequest request = (HttpRequest) msg;
+            if (request.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                beginExchange(request);
+                reject(ProxyError.malformedRequest(request.decoderResult().cause()), true);
+                return;
+            }
+            onRequest(request);
+        }
+        if (msg instanceof HttpContent) {
+            onRequestBody((HttpContent) msg);
+        } else if (!(msg instanceof HttpRequest)) {
+            LOG.debug("Dropping unexpected {} on {}", msg.getClass().getName(), ctx.channel());
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void beginExchange(HttpRequest request) {
+        startNanos = System.nanoTime();
+        method = request.method().name();
+        target = request.uri();
+        upstream = "-";
+        keepAlive = HttpUtil.isKeepAlive(request);
+        http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        requestDone = false;
+        bytesIn = 0;
+        bytesOut = 0;
+        status = 0;
+        responseStarted = false;
+        informational = false;
+        originReusable = false;
+    }
+
+    private void onRequest(HttpRequest request) {
+        beginExchange(request);
+        boolean connect = HttpMethod.CONNECT.equals(request.method());
+        RequestTarget parsed;
+        try {
+            parsed = connect ? RequestTarget.authority(request.uri()) : RequestTarget.absolute(request.uri());
+        } catch (IllegalArgumentException e) {
+            reject(new ProxyError(ProxyErrorType.HTTP_REQUEST_ERROR, e.getMessage()), connect);
+            return;
+        }
+        ProxyServer proxy = services.resolver.get().resolve(parsed.resolverUrl()).first();
+        upstream = proxy.toString();
+        PoolKey key = new PoolKey(proxy, parsed.destination());
+        ctx.channel().config().setAutoRead(false);
+        if (connect) {
+            state = State.CONNECTING;
+            codec.tunnelRequested(ctx.pipeline());
+            services.pool.connectTunnel(key, ctx.channel().eventLoop())
+                    .addListener(f -> onTunnelConnected(f, parsed));
+            return;
+        }
+        state = State.FORWARDING;
+        services.headers.forward(request.headers());
+        request.headers().set(HttpHeaderNames.HOST, parsed.hostHeader());
+        request.setUri(proxy.isDirect() ? parsed.originForm() : parsed.absoluteForm());
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        pendingHead = request;
+        services.pool.acquire(key, ctx.channel().eventLoop()).addListener(f -> onOriginConnected(f, parsed));
+    }
+
+    private void onRequestBody(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (state == State.FORWARDING) {
+            bytesIn += content.content().readableBytes();
+            if (origin == null) {
+                pendingBody.add(content);
+            } else {
+                origin.write(content, origin.voidPromise());
+                if (!origin.isWritable()) {
+                    ctx.channel().config().setAutoRead(false);
+                }
+            }
+        } else {
+            content.release();
+        }
+        if (!last) {
+            return;
+        }
+        requestDone = true;
+        if (state == State.FORWARDING) {
+            ctx.channel().config().setAutoRead(false);
+            if (origin != null) {
+                origin.flush();
+            }
+        } else if (state == State.DISCARDING) {
+            endExchange();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (origin != null) {
+            origin.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    private void onOriginConnected(Future<?> future, RequestTarget parsed) {
+        if (state != State.FORWARDING) {
+            if (future.isSuccess()) {
+                ((Channel) future.getNow()).close();
+            }
+            return;
+        }
+        if (!future.isSuccess()) {
+            failBeforeResponse(ProxyError.upstream(future.cause(), parsed.destination().toString()));
+            return;
+        }
+        origin = (Channel) future.getNow();
+        if (origin.attr(CLIENT_CODEC).setIfAbsent(Boolean.TRUE) == null) {
+            services.clientCodec.configure(origin.pipeline());
+        }
+        origin.pipeline().addLast(OriginHandler.NAME, new OriginHandler(this));
+        origin.write(pendingHead, origin.voidPromise());
+        pendingHead = null;
+        for (HttpContent content; (content = pendingBody.poll()) != null;) {
+            origin.write(content, origin.voidPromise());
+        }
+        origin.flush();
+        if (!requestDone && origin.isWritable()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** The origin connection drained: read more of the request body. */
+    void originWritable() {
+        if (state == State.FORWARDING && !requestDone) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && origin != null) {
+            origin.config().setAutoRead(true);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    void onResponseHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            originFailed(new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
+                    "malformed response from " + describeOrigin() + ": " + response.decoderResult().cause())));
+            return;
+        }
+        services.headers.forward(response.headers());
+        HttpResponseStatus responseStatus = response.status();
+        if (responseStatus.codeClass() == HttpStatusClass.INFORMATIONAL) {
+            if (responseStatus.code() == 101) {
+                originFailed(new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
+                        describeOrigin() + " switched protocols, which this proxy does not relay")));
+                return;
+            }
+            // 100 Continue and friends go to the client as they are; the final response follows.
+            informational = true;
+            ctx.write(response, ctx.voidPromise());
+            return;
+        }
+        informational = false;
+        status = responseStatus.code();
+        responseStarted = true;
+        originReusable = HttpUtil.isKeepAlive(response);
+        boolean bodyless = HttpMethod.HEAD.name().equals(method) || status == 204 || status == 304;
+        if (!bodyless && !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)) {
+            // The origin delimits the body by closing; the client gets chunks instead, or a close for HTTP/1.0.
+            if (http10) {
+                keepAlive = false;
+            } else {
+                HttpUtil.setTransferEncodingChunked(response, true);
+            }
+        }
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        ctx.write(response, ctx.voidPromise());
+    }
+
+    void onResponseBody(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (informational) {
+            ctx.write(content, ctx.voidPromise());
+            informational = !last;
+            return;
+        }
+        bytesOut += content.content().readableBytes();
+        ctx.write(content, ctx.voidPromise());
+        if (last) {
+            ctx.flush();
+            endExchange();
+        } else if (!ctx.channel().isWritable()) {
+            origin.config().setAutoRead(false);
+        }
+    }
+
+    void flushToClient() {
+        ctx.flush();
+    }
+
+    /** The origin connection failed or closed (cause null) before the exchange was complete. */
+    void originFailed(Throwable cause) {
+        if (origin == null || state != State.FORWARDING) {
+            return;
+        }
+        ProxyError error = cause instanceof ProxyException ? ((ProxyException) cause).error()
+                : ProxyError.upstream(cause == null ? new PrematureChannelClosureException() : cause,
+                        describeOrigin());
+        if (!responseStarted) {
+            failBeforeResponse(error);
+            return;
+        }
+        // Part of the response is out: closing is the only honest end for the client.
+        LOG.warn("{} {} {}: {} after the response started; closing the client connection", ctx.channel()
+                .remoteAddress(), method, target, error);
+        closeOrigin();
+        status = error.status();
+        AccessLog.log(ctx.channel().remoteAddress(), method, target, -status, bytesIn, bytesOut, startNanos,
+                upstream);
+        state = State.CLOSED;
+        ctx.close();
+    }
+
+    private void failBeforeResponse(ProxyError error) {
+        closeOrigin();
+        releasePending();
+        LOG.warn("{} {} {}: {}", ctx.channel().remoteAddress(), method, target, error);
+        reject(error, !requestDone);
+    }
+
+    /** Answers the current request with an error; closes the connection when asked or when it cannot continue. */
+    private void reject(ProxyError error, boolean close) {
+        status = error.status();
+        boolean closing = close || !keepAlive || state == State.CONNECTING;
+        if (state == State.IDLE) {
+            LOG.info("{} {} {}: {}", ctx.channel().remoteAddress(), method, target, error);
+        }
+        ctx.writeAndFlush(error.toResponse(ctx.alloc(), ExchangeServices.PSEUDONYM, closing));
+        if (closing) {
+            AccessLog.log(ctx.channel().remoteAddress(), method, target, status, bytesIn, 0, startNanos, upstream);
+            state = State.CLOSED;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        state = State.DISCARDING;
+        if (requestDone) {
+            endExchange();
+        } else {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** The response is complete (or an error answered): log, hand back the origin, go on with the next request. */
+    private void endExchange() {
+        AccessLog.log(ctx.channel().remoteAddress(), method, target, status, bytesIn, bytesOut, startNanos, upstream);
+        if (origin != null) {
+            Channel ch = origin;
+            origin = null;
+            ch.pipeline().remove(OriginHandler.NAME);
+            ch.config().setAutoRead(true);
+            if (originReusable && requestDone) {
+                services.pool.release(ch);
+            } else {
+                ch.close();
+            }
+        }
+        if (!requestDone || !keepAlive) {
+            // A response that came before the whole request leaves the connection unusable.
+            state = State.CLOSED;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        state = State.IDLE;
+        while (state == State.IDLE || (state != State.CLOSED && !requestDone)) {
+            Object next = backlog.poll();
+            if (next == null) {
+                break;
+            }
+            dispatch(next);
+        }
+        if (state == State.IDLE) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void onTunnelConnected(Future<?> future, RequestTarget parsed) {
+        if (state != State.CONNECTING) {
+            if (future.isSuccess()) {
+                ((Channel) future.getNow()).close();
+            }
+            return;
+        }
+        if (!future.isSuccess()) {
+            ProxyError error = ProxyError.upstream(future.cause(), parsed.destination().toString());
+            LOG.warn("{} CONNECT {}: {}", ctx.channel().remoteAddress(), target, error);
+            reject(error, true);
+            return;
+        }
+        Channel tunnel = (Channel) future.getNow();
+        status = 200;
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                new HttpResponseStatus(200, "Connection established")));
+        state = State.CLOSED;
+        Channel client = ctx.channel();
+        ctx.pipeline().remove(this);
+        if (ctx.pipeline().get(ProxyListener.IDLE_HANDLER) != null) {
+            ctx.pipeline().remove(ProxyListener.IDLE_HANDLER);
+        }
+        codec.tunnelEstablished(client.pipeline());
+        // Bytes the client sent right behind its CONNECT go first.
+        for (Object early; (early = backlog.poll()) != null;) {
+            if (early instanceof ByteBuf) {
+                tunnel.write(early, tunnel.voidPromise());
+            } else {
+                ReferenceCountUtil.release(early);
+            }
+        }
+        tunnel.flush();
+        services.relay.relay(client, tunnel).addListener(f -> {
+            dev.ferry.api.spi.TunnelRelay.Stats stats = (dev.ferry.api.spi.TunnelRelay.Stats) f.getNow();
+            AccessLog.log(client.remoteAddress(), method, target, status, stats.clientToUpstream(),
+                    stats.upstreamToClient(), startNanos, upstream);
+        });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (state == State.IDLE && backlog.isEmpty()) {
+                LOG.debug("Closing idle client connection {}", ctx.channel());
+                state = State.CLOSED;
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (state == State.FORWARDING || state == State.CONNECTING) {
+            AccessLog.log(ctx.channel().remoteAddress(), method, target, 0, bytesIn, bytesOut, startNanos, upstream);
+        }
+        state = State.CLOSED;
+        closeOrigin();
+        releasePending();
+        for (Object msg; (msg = backlog.poll()) != null;) {
+            ReferenceCountUtil.release(msg);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("Client connection {} failed: {}", ctx.channel(), cause.toString());
+        ctx.close();
+    }
+
+    private void closeOrigin() {
+        if (origin != null) {
+            Channel ch = origin;
+            origin = null;
+            ch.close();
+        }
+    }
+
+    private void releasePending() {
+        if (pendingHead != null) {
+            ReferenceCountUtil.release(pendingHead);
+            pendingHead = null;
+        }
+        for (HttpContent content; (content = pendingBody.poll()) != null;) {
+            content.release();
+        }
+    }
+
+    private String describeOrigin() {
+        return upstream.equals("DIRECT") ? "origin" : upstream;
+    }
+}

@@ -1,0 +1,20 @@
+package dev.ferry.http1.impl;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Size limits of the HTTP/1 message parser, shared by the server and the client side. */
+@ObjectClassDefinition(name = "Ferry HTTP/1.1 codec", description = "Size limits of HTTP/1.1 message parsing")
+public @interface Http1Limits {
+
+    String PID = "dev.ferry.http1";
+
+    @AttributeDefinition(description = "Longest request or status line, in bytes; longer request lines get 414")
+    int maxInitialLineLength() default 8192;
+
+    @AttributeDefinition(description = "Largest header section, in bytes; larger request headers get 431")
+    int maxHeaderSize() default 65536;
+
+    @AttributeDefinition(description = "Largest body piece handed on at once, in bytes (bodies stream in pieces)")
+    int maxChunkSize() default 65536;
+}

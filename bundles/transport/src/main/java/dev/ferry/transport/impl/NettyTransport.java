@@ -1,0 +1,124 @@
+package dev.ferry.transport.impl;
+
+import dev.ferry.api.spi.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Netty event loops (epoll when the native library loads, NIO otherwise) and a small thread pool for name lookups,
+ * so that no event loop ever blocks on DNS.
+ */
+@Component(service = Transport.class, configurationPid = "dev.ferry.transport")
+@Designate(ocd = NettyTransport.Config.class)
+public class NettyTransport implements Transport {
+
+    @ObjectClassDefinition(name = "Ferry transport", description = "Event loops and name resolution")
+    public @interface Config {
+        @AttributeDefinition(description = "Event loop threads; 0 means twice the number of cores")
+        int eventLoopThreads() default 0;
+
+        @AttributeDefinition(description = "Use the native epoll transport when it loads")
+        boolean nativeTransport() default true;
+
+        @AttributeDefinition(description = "Threads for blocking host name lookups")
+        int resolverThreads() default 4;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+
+    private final boolean epoll;
+    private final EventLoopGroup loops;
+    private final ExecutorService lookups;
+    private final OffLoopResolverGroup resolverGroup;
+
+    @Activate
+    public NettyTransport(Config config) {
+        if (config.eventLoopThreads() < 0 || config.resolverThreads() < 1) {
+            throw new IllegalArgumentException("eventLoopThreads must be >= 0 and resolverThreads >= 1, got "
+                    + config.eventLoopThreads() + " and " + config.resolverThreads());
+        }
+        boolean wantNative = config.nativeTransport();
+        this.epoll = wantNative && Epoll.isAvailable();
+        if (wantNative && !epoll) {
+            LOG.info("Native epoll transport unavailable, using NIO: {}", String.valueOf(Epoll.unavailabilityCause()));
+        }
+        DefaultThreadFactory loopThreads = new DefaultThreadFactory("ferry-io", true);
+        this.loops = epoll ? new EpollEventLoopGroup(config.eventLoopThreads(), loopThreads)
+                : new NioEventLoopGroup(config.eventLoopThreads(), loopThreads);
+        this.lookups = Executors.newFixedThreadPool(config.resolverThreads(), new DefaultThreadFactory("ferry-dns", true));
+        this.resolverGroup = new OffLoopResolverGroup(lookups);
+        LOG.info("Transport started: {} event loops", epoll ? "epoll" : "NIO");
+    }
+
+    @Deactivate
+    void deactivate() {
+        resolverGroup.close();
+        lookups.shutdownNow();
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public EventLoopGroup eventLoops() {
+        return loops;
+    }
+
+    @Override
+    public ChannelFuture bind(InetSocketAddress address, ChannelHandler childHandler) {
+        Class<? extends ServerSocketChannel> type = epoll ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
+        return new ServerBootstrap()
+                .group(loops)
+                .channel(type)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(childHandler)
+                .bind(address);
+    }
+
+    @Override
+    public ChannelFuture connect(EventLoop loop, InetSocketAddress address, int connectTimeoutMillis,
+            ChannelHandler handler) {
+        Class<? extends SocketChannel> type = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        return new Bootstrap()
+                .group(loop)
+                .channel(type)
+                .resolver(resolverGroup)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(handler)
+                .connect(address);
+    }
+
+    @Override
+    public boolean isNative() {
+        return epoll;
+    }
+}
