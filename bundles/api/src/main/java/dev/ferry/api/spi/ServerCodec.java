@@ -31,7 +31,7 @@ public interface ServerCodec {
     /**
      * Called as soon as the exchange handler reads a CONNECT request: the codec stops decoding requests on this
      * exchange channel and passes every later byte on raw (bytes it had already read first), but still encodes the
-     * response to the CONNECT.
+     * response to the CONNECT. The raw bytes may arrive before the CONNECT's {@code LastHttpContent}.
      */
     void tunnelRequested(ChannelPipeline pipeline);
 

@@ -94,7 +94,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (state == State.CLOSED) {
             ReferenceCountUtil.release(msg);
-        } else if (!backlog.isEmpty() || (state != State.IDLE && requestDone)) {
+        } else if (!backlog.isEmpty() || (state != State.IDLE && requestDone)
+                || (state == State.CONNECTING && msg instanceof ByteBuf)) {
             // Decoded before we paused reading: it belongs to a later exchange (or, after a CONNECT, to the tunnel).
             backlog.add(msg);
             ctx.channel().config().setAutoRead(false);

@@ -1,0 +1,106 @@
+package dev.ferry.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.Test;
+
+/** The distribution as a user runs it: start-up, live reconfiguration, certificate and console credentials. */
+public class DistributionIT {
+
+    private static final Pattern FINGERPRINT = Pattern.compile("SHA-256 ([0-9A-F:]{95})");
+
+    @Test
+    public void editingTheListenerFileRebindsWithoutRestart() throws Exception {
+        try (FerryProcess ferry = FerryProcess.start("", Map.of());
+             TestOrigin origin = new TestOrigin(null)) {
+            int oldPort = ferry.httpPort;
+            int newPort = FerryProcess.freePort();
+            FerryProcess.setKey(ferry.home, "dev.ferry.listener-http.cfg", "port", Integer.toString(newPort));
+            ferry.awaitPort(newPort);
+            Curl c = Curl.run("-x", "http://127.0.0.1:" + newPort, origin.url("/echo"));
+            assertTrue(c.toString(), c.out.startsWith("GET /echo HTTP/1.1"));
+            awaitRefused(oldPort);
+        }
+    }
+
+    @Test
+    public void selfSignedCertificateIsMadeOnceAndReusedAfterRestart() throws Exception {
+        try (FerryProcess ferry = FerryProcess.start("", Map.of())) {
+            assertTrue(ferry.log(), ferry.log().contains("Generated self-signed TLS certificate"));
+            String made = fingerprint(ferry.log());
+            assertEquals(made, servedFingerprint(ferry.httpsPort));
+            Path key = ferry.home.resolve("data/tls/proxy-key.pem");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+
+            ferry.restart();
+            assertTrue(ferry.log(), ferry.log().contains("Using self-signed TLS certificate"));
+            assertEquals(made, servedFingerprint(ferry.httpsPort));
+        }
+    }
+
+    @Test
+    public void webConsoleRejectsTheDefaultPasswordAndAcceptsTheGeneratedOne() throws Exception {
+        try (FerryProcess ferry = FerryProcess.start("", Map.of())) {
+            ferry.awaitPort(ferry.consolePort);
+            String url = "http://127.0.0.1:" + ferry.consolePort + "/system/console/bundles.json";
+            Curl defaults = Curl.run("-o", "/dev/null", "-w", "%{http_code}", "-u", "admin:admin", url);
+            assertEquals(defaults.toString(), "401", defaults.out);
+            Path passwordFile = ferry.home.resolve("data/console-password");
+            assertTrue("generated password stored in " + passwordFile, Files.exists(passwordFile));
+            String password = Files.readString(passwordFile).trim();
+            Curl generated = Curl.run("-o", "/dev/null", "-w", "%{http_code}", "-u", "admin:" + password, url);
+            assertEquals(generated.toString(), "200", generated.out);
+        }
+    }
+
+    @Test
+    public void acceptsConnectionsSoonAfterStart() throws Exception {
+        long start = System.nanoTime();
+        try (FerryProcess ferry = FerryProcess.start("", Map.of())) {
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            System.out.println("Ferry accepted connections " + millis + " ms after the JVM was launched");
+            assertTrue("took " + millis + " ms", millis < 5000);
+        }
+    }
+
+    private static String fingerprint(String log) {
+        Matcher m = FINGERPRINT.matcher(log);
+        assertTrue("no fingerprint logged:\n" + log, m.find());
+        return m.group(1);
+    }
+
+    /** The SHA-256 fingerprint of the certificate the HTTPS listener presents, as openssl sees it. */
+    private static String servedFingerprint(int port) throws Exception {
+        Process sClient = new ProcessBuilder("sh", "-c", "openssl s_client -connect 127.0.0.1:" + port
+                + " </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256").start();
+        String out = new String(sClient.getInputStream().readAllBytes()).trim();
+        assertEquals(0, sClient.waitFor());
+        assertNotNull(out);
+        return out.substring(out.indexOf('=') + 1);
+    }
+
+    private static void awaitRefused(int port) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            } catch (IOException refused) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("port " + port + " still accepts connections");
+    }
+}

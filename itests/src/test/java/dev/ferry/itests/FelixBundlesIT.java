@@ -1,0 +1,194 @@
+package dev.ferry.itests;
+
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import dev.ferry.api.proxy.ProxyResolver;
+import dev.ferry.api.spi.ClientCodec;
+import dev.ferry.api.spi.ConnectionPool;
+import dev.ferry.api.spi.ProtocolNegotiator;
+import dev.ferry.api.spi.ServerCodec;
+import dev.ferry.api.spi.Transport;
+import dev.ferry.api.spi.TunnelRelay;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.jar.JarFile;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * Felix with exactly the bundles of the distribution's {@code bundle/} folder: the services are wired, a listener
+ * follows its factory configuration, and stopping the HTTP/1 codec bundle takes the listeners down until it starts
+ * again.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class FelixBundlesIT {
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        File bundles = new File(System.getProperty("ferry.distribution", "../distribution/target/ferry"), "bundle");
+        List<Option> options = new ArrayList<>();
+        File[] jars = bundles.listFiles((dir, name) -> name.endsWith(".jar"));
+        assertNotNull("no bundles in " + bundles.getAbsolutePath(), jars);
+        Arrays.sort(jars);
+        for (File jar : jars) {
+            options.add(bundle(jar.toURI().toString()).start(!isFragment(jar)));
+        }
+        options.add(junitBundles());
+        options.add(frameworkProperty("ferry.data").value(Files.createTempDirectory("ferry-paxexam").toString()));
+        options.add(frameworkProperty("org.osgi.service.http.port").value(Integer.toString(freePort())));
+        options.add(frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"));
+        options.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
+        options.add(systemProperty("io.netty.leakDetection.level").value("paranoid"));
+        return options.toArray(new Option[0]);
+    }
+
+    private static boolean isFragment(File jar) throws IOException {
+        try (JarFile j = new JarFile(jar)) {
+            return j.getManifest().getMainAttributes().getValue("Fragment-Host") != null;
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    public void everyBundleIsActiveAndTheServicesAreWired() throws Exception {
+        for (Bundle b : context.getBundles()) {
+            boolean fragment = b.getHeaders().get("Fragment-Host") != null;
+            assertTrue(b.getSymbolicName() + " is in state " + b.getState(),
+                    fragment || b.getState() == Bundle.ACTIVE);
+        }
+        for (Class<?> type : new Class<?>[] {Transport.class, ProtocolNegotiator.class, TunnelRelay.class,
+            ConnectionPool.class, ProxyResolver.class, ClientCodec.class}) {
+            assertNotNull(type.getSimpleName() + " registered", awaitService(type, null));
+        }
+        assertNotNull(awaitService(ServerCodec.class, "(" + ServerCodec.PROTOCOL + "=http/1.1)"));
+    }
+
+    @Test
+    public void listenerFollowsItsFactoryConfiguration() throws Exception {
+        int first = freePort();
+        org.osgi.service.cm.Configuration listener = configAdmin.createFactoryConfiguration("dev.ferry.listener",
+                "?");
+        listener.update(listenerProperties("paxexam-rebind", first));
+        awaitProxyAnswers(first);
+        int second = freePort();
+        listener.update(listenerProperties("paxexam-rebind", second));
+        awaitProxyAnswers(second);
+        awaitRefused(first);
+        listener.delete();
+        awaitRefused(second);
+    }
+
+    @Test
+    public void stoppingTheHttp1BundleRefusesConnectionsUntilItStartsAgain() throws Exception {
+        int port = freePort();
+        org.osgi.service.cm.Configuration listener = configAdmin.createFactoryConfiguration("dev.ferry.listener",
+                "?");
+        listener.update(listenerProperties("paxexam-stop", port));
+        awaitProxyAnswers(port);
+        Bundle http1 = Arrays.stream(context.getBundles())
+                .filter(b -> "dev.ferry.http1".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        http1.stop();
+        try {
+            awaitRefused(port);
+        } finally {
+            http1.start();
+        }
+        awaitProxyAnswers(port);
+        listener.delete();
+    }
+
+    private static Dictionary<String, Object> listenerProperties(String name, int port) {
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("name", name);
+        props.put("host", "127.0.0.1");
+        props.put("port", port);
+        return props;
+    }
+
+    private Object awaitService(Class<?> type, String filter) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            var refs = context.getServiceReferences(type.getName(), filter);
+            if (refs != null && refs.length > 0) {
+                return context.getService(refs[0]);
+            }
+            Thread.sleep(50);
+        }
+        return null;
+    }
+
+    /** Waits until the port proxies: a request to a closed origin port gets the proxy's 502. */
+    private static void awaitProxyAnswers(int port) throws Exception {
+        int closed = freePort();
+        long deadline = System.currentTimeMillis() + 10_000;
+        String last = "";
+        while (System.currentTimeMillis() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+                s.setSoTimeout(5000);
+                s.getOutputStream().write(("GET http://127.0.0.1:" + closed + "/ HTTP/1.1\r\nHost: x\r\n"
+                        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                InputStream in = s.getInputStream();
+                last = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+                if (last.startsWith("HTTP/1.1 502 ") && last.contains("error=connection_refused")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                last = notYet.toString();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("port " + port + " does not proxy; last answer: " + last);
+    }
+
+    private static void awaitRefused(int port) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            } catch (IOException refused) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("port " + port + " still accepts connections");
+    }
+}

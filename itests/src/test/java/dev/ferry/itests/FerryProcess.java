@@ -1,0 +1,205 @@
+package dev.ferry.itests;
+
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The built distribution ({@code distribution/target/ferry}) copied to a scratch folder, configured with free ports
+ * and given settings, and run as its own process through {@code bin/ferry}, exactly as a user starts it.
+ */
+final class FerryProcess implements Closeable {
+
+    static final Path DISTRIBUTION = Path.of(System.getProperty("ferry.distribution",
+            "../distribution/target/ferry")).toAbsolutePath().normalize();
+
+    final Path home;
+    final int httpPort;
+    final int httpsPort;
+    final int consolePort;
+    private final ProcessBuilder command;
+    private Process process;
+
+    private FerryProcess(Path home, int httpPort, int httpsPort, int consolePort, ProcessBuilder command)
+            throws IOException {
+        this.home = home;
+        this.httpPort = httpPort;
+        this.httpsPort = httpsPort;
+        this.consolePort = consolePort;
+        this.command = command;
+        this.process = command.start();
+    }
+
+    /**
+     * Starts a copy of the distribution. {@code settings} maps a config file name (e.g. {@code dev.ferry.pool.cfg})
+     * to lines that replace or add keys in it.
+     */
+    static FerryProcess start(String jvmOptions, Map<String, Map<String, String>> settings) throws Exception {
+        assertTrue("build the distribution first: " + DISTRIBUTION, Files.isDirectory(DISTRIBUTION.resolve("bin")));
+        Path home = Files.createTempDirectory("ferry-e2e-");
+        copyTree(DISTRIBUTION, home);
+        int http = freePort();
+        int https = freePort();
+        int console = freePort();
+        setKey(home, "dev.ferry.listener-http.cfg", "port", Integer.toString(http));
+        setKey(home, "dev.ferry.listener-https.cfg", "port", Integer.toString(https));
+        for (Map.Entry<String, Map<String, String>> file : settings.entrySet()) {
+            for (Map.Entry<String, String> key : file.getValue().entrySet()) {
+                setKey(home, file.getKey(), key.getKey(), key.getValue());
+            }
+        }
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/ferry").toString());
+        pb.environment().put("FERRY_OPTS", jvmOptions + " -Dferry.console.port=" + console
+                + " -Dio.netty.leakDetection.level=paranoid");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("stdout.log").toFile()));
+        FerryProcess ferry = new FerryProcess(home, http, https, console, pb);
+        ferry.awaitPort(http);
+        ferry.awaitPort(https);
+        return ferry;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    void awaitPort(int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            assertTrue("ferry exited early:\n" + stdout(), process.isAlive());
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("port " + port + " not accepting after 30 s:\n" + stdout());
+    }
+
+    /** Replaces {@code key}'s line in a config file of this copy (or appends it). */
+    static void setKey(Path home, String file, String key, String value) throws IOException {
+        Path cfg = home.resolve("config").resolve(file);
+        List<String> lines = Files.exists(cfg) ? new ArrayList<>(Files.readAllLines(cfg)) : new ArrayList<>();
+        boolean replaced = false;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).trim();
+            if (!line.startsWith("#") && line.matches("\\Q" + key + "\\E\\s*[=:].*")) {
+                lines.set(i, key + " = " + value);
+                replaced = true;
+            }
+        }
+        if (!replaced) {
+            lines.add(key + " = " + value);
+        }
+        // Write beside and move, so FileInstall never reads half a file.
+        Path tmp = cfg.resolveSibling("." + file + ".tmp");
+        Files.write(tmp, lines);
+        Files.move(tmp, cfg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    String stdout() {
+        return read(home.resolve("stdout.log"));
+    }
+
+    String log() {
+        return read(home.resolve("data/log/ferry.log"));
+    }
+
+    String accessLog() {
+        return read(home.resolve("data/log/access.log"));
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "cannot read " + file + ": " + e;
+        }
+    }
+
+    /** Runs a full GC in the proxy, so that paranoid leak detection reports every buffer nobody released. */
+    void collectGarbage() throws Exception {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()), "GC.run").redirectErrorStream(true).start();
+        jcmd.getInputStream().readAllBytes();
+        assertTrue(jcmd.waitFor(30, TimeUnit.SECONDS));
+    }
+
+    void assertNoLeaks() {
+        String all = stdout() + log();
+        assertFalse("Netty reported a leak:\n" + all, all.contains("LEAK:"));
+    }
+
+    /** Stops the process (as Ctrl-C would) and starts the same installation again. */
+    void restart() throws Exception {
+        stopProcess();
+        process = command.start();
+        awaitPort(httpPort);
+        awaitPort(httpsPort);
+    }
+
+    private void stopProcess() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        stopProcess();
+        if (Boolean.getBoolean("ferry.keep")) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(home)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path rel = from.relativize(p);
+                if (rel.startsWith("data")) {
+                    continue;
+                }
+                Path target = to.resolve(rel.toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+}
