@@ -45,9 +45,52 @@ public class DistributionIT {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
 
             ferry.restart();
+            // The first run stopped cleanly (as on Ctrl-C): its listeners were closed, not abandoned.
+            assertTrue(ferry.log(), ferry.log().contains("Listener http on /127.0.0.1:" + ferry.httpPort + " closed"));
             assertTrue(ferry.log(), ferry.log().contains("Using self-signed TLS certificate"));
             assertEquals(made, servedFingerprint(ferry.httpsPort));
         }
+    }
+
+    @Test
+    public void tlsListenerSpeaksTls12And13AndNegotiatesHttp11WithAlpn() throws Exception {
+        try (FerryProcess ferry = FerryProcess.start("", Map.of())) {
+            for (String version : new String[] {"-tls1_2", "-tls1_3"}) {
+                String out = openssl("s_client " + version + " -alpn spdy/3.1,http/1.1 -connect 127.0.0.1:"
+                        + ferry.httpsPort);
+                assertTrue(version + ":\n" + out, out.contains("ALPN protocol: http/1.1"));
+                assertTrue(version + ":\n" + out, out.contains(version.equals("-tls1_2") ? "TLSv1.2" : "TLSv1.3"));
+            }
+        }
+    }
+
+    @Test
+    public void parserLimitsChangeWhileRunning() throws Exception {
+        try (FerryProcess ferry = FerryProcess.start("", Map.of());
+             TestOrigin origin = new TestOrigin(null)) {
+            String request = "GET " + origin.url("/echo") + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                    + "X-Pad: " + "p".repeat(6000) + "\r\n\r\n";
+            assertTrue(ProxyClients.exchange(ferry.httpPort, request).startsWith("HTTP/1.1 200 "));
+            FerryProcess.setKey(ferry.home, "dev.ferry.http1.cfg", "maxHeaderSize", "4096");
+            long deadline = System.currentTimeMillis() + 15_000;
+            String answer = "";
+            while (System.currentTimeMillis() < deadline && !answer.startsWith("HTTP/1.1 431 ")) {
+                Thread.sleep(200);
+                try {
+                    answer = ProxyClients.exchange(ferry.httpPort, request);
+                } catch (IOException rebinding) {
+                    answer = rebinding.toString();
+                }
+            }
+            assertTrue(answer, answer.startsWith("HTTP/1.1 431 "));
+        }
+    }
+
+    private static String openssl(String args) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", "openssl " + args + " </dev/null 2>&1").start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
     }
 
     @Test

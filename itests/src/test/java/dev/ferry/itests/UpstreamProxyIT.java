@@ -1,0 +1,74 @@
+package dev.ferry.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.util.Map;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/** A Ferry whose resolver sends everything through one upstream HTTP proxy (a second Ferry). */
+public class UpstreamProxyIT {
+
+    private static FerryProcess upstream;
+    private static FerryProcess ferry;
+    private static TestOrigin origin;
+    private static TestOrigin tlsOrigin;
+
+    @BeforeClass
+    public static void start() throws Exception {
+        upstream = FerryProcess.start("", Map.of());
+        ferry = FerryProcess.start("", Map.of("dev.ferry.resolver.cfg",
+                Map.of("upstreamProxy", "http://127.0.0.1:" + upstream.httpPort)));
+        origin = new TestOrigin(null);
+        tlsOrigin = new TestOrigin(TlsOrigin.context());
+    }
+
+    @AfterClass
+    public static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {ferry, upstream, origin, tlsOrigin}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    public void httpRequestsGoThroughTheUpstreamInAbsoluteForm() throws Exception {
+        Curl c = Curl.run("-x", "http://127.0.0.1:" + ferry.httpPort, origin.url("/echo?via=upstream"));
+        assertEquals(c.toString(), 0, c.exit);
+        assertTrue(c.out, c.out.startsWith("GET /echo?via=upstream HTTP/1.1\n"));
+        assertTrue("both hops recorded:\n" + c.out, c.out.toLowerCase().contains("via: 1.1 ferry, 1.1 ferry\n"));
+        awaitLine(upstream, "GET " + origin.url("/echo?via=upstream") + " 200 ");
+        awaitLine(ferry, "GET " + origin.url("/echo?via=upstream") + " 200 ");
+        assertTrue(ferry.accessLog(), ferry.accessLog().contains("http://127.0.0.1:" + upstream.httpPort));
+    }
+
+    @Test
+    public void tunnelsGoThroughTheUpstreamsConnect() throws Exception {
+        Curl c = Curl.run("-x", "http://127.0.0.1:" + ferry.httpPort, "-k",
+                "https://127.0.0.1:" + tlsOrigin.port() + "/echo");
+        assertEquals(c.toString(), 0, c.exit);
+        assertTrue(c.out, c.out.startsWith("GET /echo HTTP/1.1\n"));
+        awaitLine(upstream, "CONNECT 127.0.0.1:" + tlsOrigin.port() + " 200 ");
+    }
+
+    @Test
+    public void upstreamRefusingTheTunnelIsA502() throws Exception {
+        int closed = FerryProcess.freePort();
+        Curl c = Curl.run("-x", "http://127.0.0.1:" + ferry.httpPort, "-k", "https://127.0.0.1:" + closed + "/");
+        assertTrue(c.toString(), c.err.contains("502"));
+        awaitLine(upstream, "CONNECT 127.0.0.1:" + closed + " 502 ");
+    }
+
+    private static void awaitLine(FerryProcess proxy, String text) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (!proxy.accessLog().contains(text)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("no access line with '" + text + "' in\n" + proxy.accessLog());
+            }
+            Thread.sleep(50);
+        }
+    }
+}
