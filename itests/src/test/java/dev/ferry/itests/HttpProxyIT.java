@@ -137,6 +137,24 @@ public class HttpProxyIT {
     }
 
     @Test
+    public void aReusedConnectionTheOriginDroppedIsRetriedOnceForIdempotentRequests() throws Exception {
+        TestOrigin fresh = new TestOrigin(null);
+        try {
+            // The second GET reuses the pooled connection, which the origin closes unanswered.
+            Curl c = Curl.run("-x", proxy, fresh.url("/drop-next"), fresh.url("/echo"), "-w", "%{http_code}\n");
+            assertTrue(c.toString(), c.out.contains("GET /echo HTTP/1.1\n"));
+            assertTrue(c.toString(), c.out.endsWith("200\n"));
+            assertEquals("origin connections", 2, fresh.connections.get());
+            // A request with a body is not repeated behind the client's back.
+            Curl post = Curl.run("-x", proxy, fresh.url("/drop-next"), "--data-binary", "x", fresh.url("/echo"),
+                    "-w", "%{http_code}\n");
+            assertTrue(post.toString(), post.out.endsWith("502\n"));
+        } finally {
+            fresh.close();
+        }
+    }
+
+    @Test
     public void connectTunnelInsideTlsToTheProxy() throws Exception {
         Curl c = Curl.run("--proxy", "https://127.0.0.1:" + ferry.httpsPort, "--proxy-insecure", "-k",
                 "https://127.0.0.1:" + tlsOrigin.port() + "/echo");

@@ -29,6 +29,8 @@ import javax.net.ssl.SSLContext;
  * <li>{@code /sha256}: reads the request body (Content-Length or chunked), answers its SHA-256 hex and length</li>
  * <li>{@code /truncated}: promises 1000 bytes, sends 10, closes</li>
  * <li>{@code /truncated-chunked}: one chunk, then closes without the last chunk</li>
+ * <li>{@code /drop-next}: answers like {@code /echo}, keeps the connection, but closes it without an answer when
+ * the next request arrives on it (a keep-alive connection the origin gave up on)</li>
  * </ul>
  */
 final class TestOrigin implements Closeable {
@@ -72,9 +74,10 @@ final class TestOrigin implements Closeable {
         try (socket) {
             InputStream in = new BufferedInputStream(socket.getInputStream());
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 65536);
+            boolean dropNext = false;
             while (true) {
                 String requestLine = readLine(in);
-                if (requestLine == null || requestLine.isEmpty()) {
+                if (requestLine == null || requestLine.isEmpty() || dropNext) {
                     return;
                 }
                 requests.incrementAndGet();
@@ -95,6 +98,10 @@ final class TestOrigin implements Closeable {
                 long bodyLength = readBody(in, headers, sha);
                 boolean close = "close".equalsIgnoreCase(headers.get("connection"));
                 switch (path) {
+                    case "/drop-next":
+                        dropNext = true;
+                        respond(out, method, 200, raw.toString().getBytes(StandardCharsets.UTF_8), close);
+                        break;
                     case "/echo":
                         respond(out, method, 200, raw.toString().getBytes(StandardCharsets.UTF_8), close);
                         break;

@@ -76,6 +76,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private HttpRequest pendingHead;
     private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
     private Channel origin;
+    private PoolKey key;
+    /** The head as sent, kept for one retry of a request that a reused connection lost before any answer. */
+    private HttpRequest sentHead;
+    private boolean originWasReused;
+    private boolean retried;
     private boolean responseStarted;
     private boolean informational;
     private boolean originReusable;
@@ -137,6 +142,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         responseStarted = false;
         informational = false;
         originReusable = false;
+        sentHead = null;
+        retried = false;
     }
 
     private void onRequest(HttpRequest request) {
@@ -151,13 +158,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         ProxyServer proxy = services.resolver.get().resolve(parsed.resolverUrl()).first();
         upstream = proxy.toString();
-        PoolKey key = new PoolKey(proxy, parsed.destination());
+        key = new PoolKey(proxy, parsed.destination());
         ctx.channel().config().setAutoRead(false);
         if (connect) {
             state = State.CONNECTING;
             codec.tunnelRequested(ctx.pipeline());
-            services.pool.connectTunnel(key, ctx.channel().eventLoop())
-                    .addListener(f -> onTunnelConnected(f, parsed));
+            services.pool.connectTunnel(key, ctx.channel().eventLoop()).addListener(this::onTunnelConnected);
             return;
         }
         state = State.FORWARDING;
@@ -166,7 +172,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         request.setUri(proxy.isDirect() ? parsed.originForm() : parsed.absoluteForm());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         pendingHead = request;
-        services.pool.acquire(key, ctx.channel().eventLoop()).addListener(f -> onOriginConnected(f, parsed));
+        services.pool.acquire(key, ctx.channel().eventLoop()).addListener(this::onOriginConnected);
     }
 
     private void onRequestBody(HttpContent content) {
@@ -206,7 +212,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
-    private void onOriginConnected(Future<?> future, RequestTarget parsed) {
+    private void onOriginConnected(Future<?> future) {
         if (state != State.FORWARDING) {
             if (future.isSuccess()) {
                 ((Channel) future.getNow()).close();
@@ -214,14 +220,16 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!future.isSuccess()) {
-            failBeforeResponse(ProxyError.upstream(future.cause(), parsed.destination().toString()));
+            failBeforeResponse(ProxyError.upstream(future.cause(), key.destination().toString()));
             return;
         }
         origin = (Channel) future.getNow();
-        if (origin.attr(CLIENT_CODEC).setIfAbsent(Boolean.TRUE) == null) {
+        originWasReused = origin.attr(CLIENT_CODEC).setIfAbsent(Boolean.TRUE) != null;
+        if (!originWasReused) {
             services.clientCodec.configure(origin.pipeline());
         }
-        origin.pipeline().addLast(OriginHandler.NAME, new OriginHandler(this));
+        origin.pipeline().addLast(OriginHandler.NAME, new OriginHandler(this, origin));
+        sentHead = pendingHead;
         origin.write(pendingHead, origin.voidPromise());
         pendingHead = null;
         for (HttpContent content; (content = pendingBody.poll()) != null;) {
@@ -250,7 +258,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     void onResponseHead(HttpResponse response) {
         if (response.decoderResult().isFailure()) {
-            originFailed(new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
+            originFailed(origin, new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
                     "malformed response from " + describeOrigin() + ": " + response.decoderResult().cause())));
             return;
         }
@@ -258,7 +266,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         HttpResponseStatus responseStatus = response.status();
         if (responseStatus.codeClass() == HttpStatusClass.INFORMATIONAL) {
             if (responseStatus.code() == 101) {
-                originFailed(new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
+                originFailed(origin, new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
                         describeOrigin() + " switched protocols, which this proxy does not relay")));
                 return;
             }
@@ -309,9 +317,21 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.flush();
     }
 
-    /** The origin connection failed or closed (cause null) before the exchange was complete. */
-    void originFailed(Throwable cause) {
-        if (origin == null || state != State.FORWARDING) {
+    /** The origin connection {@code ch} failed or closed (cause null) before the exchange was complete. */
+    void originFailed(Channel ch, Throwable cause) {
+        if (ch != origin || state != State.FORWARDING) {
+            return;
+        }
+        if (canRetry()) {
+            // An idle connection the origin closed as we reused it: nothing was answered, nothing is lost.
+            LOG.debug("{} {} {}: reused connection to {} closed before a response; retrying once on another",
+                    ctx.channel().remoteAddress(), method, target, describeOrigin());
+            retried = true;
+            closeOrigin();
+            pendingHead = sentHead;
+            sentHead = null;
+            pendingBody.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            services.pool.acquire(key, ctx.channel().eventLoop()).addListener(this::onOriginConnected);
             return;
         }
         ProxyError error = cause instanceof ProxyException ? ((ProxyException) cause).error()
@@ -325,11 +345,21 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         LOG.warn("{} {} {}: {} after the response started; closing the client connection", ctx.channel()
                 .remoteAddress(), method, target, error);
         closeOrigin();
-        status = error.status();
-        AccessLog.log(ctx.channel().remoteAddress(), method, target, -status, bytesIn, bytesOut, startNanos,
+        AccessLog.log(ctx.channel().remoteAddress(), method, target, status, bytesIn, bytesOut, startNanos,
                 upstream);
         state = State.CLOSED;
         ctx.close();
+    }
+
+    /** Only idempotent requests without a body, and only when a reused connection never answered. */
+    private boolean canRetry() {
+        if (retried || responseStarted || informational || !originWasReused || !requestDone || bytesIn > 0
+                || sentHead == null) {
+            return false;
+        }
+        HttpMethod m = sentHead.method();
+        return HttpMethod.GET.equals(m) || HttpMethod.HEAD.equals(m) || HttpMethod.OPTIONS.equals(m)
+                || HttpMethod.TRACE.equals(m) || HttpMethod.DELETE.equals(m);
     }
 
     private void failBeforeResponse(ProxyError error) {
@@ -394,7 +424,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void onTunnelConnected(Future<?> future, RequestTarget parsed) {
+    private void onTunnelConnected(Future<?> future) {
         if (state != State.CONNECTING) {
             if (future.isSuccess()) {
                 ((Channel) future.getNow()).close();
@@ -402,7 +432,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!future.isSuccess()) {
-            ProxyError error = ProxyError.upstream(future.cause(), parsed.destination().toString());
+            ProxyError error = ProxyError.upstream(future.cause(), key.destination().toString());
             LOG.warn("{} CONNECT {}: {}", ctx.channel().remoteAddress(), target, error);
             reject(error, true);
             return;

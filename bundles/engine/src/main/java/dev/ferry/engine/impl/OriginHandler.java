@@ -1,5 +1,6 @@
 package dev.ferry.engine.impl;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
@@ -15,9 +16,11 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     static final String NAME = "origin-exchange";
 
     private final ExchangeHandler exchange;
+    private final Channel channel;
 
-    OriginHandler(ExchangeHandler exchange) {
+    OriginHandler(ExchangeHandler exchange, Channel channel) {
         this.exchange = exchange;
+        this.channel = channel;
     }
 
     @Override
@@ -46,11 +49,11 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        exchange.originFailed(null);
+        exchange.originFailed(channel, null);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        exchange.originFailed(cause);
+        exchange.originFailed(channel, cause);
     }
 }
