@@ -236,6 +236,16 @@ public class HttpProxyIT {
     }
 
     @Test
+    public void malformedResponseIs502AndTheConnectionGoesOn() throws Exception {
+        Curl c = Curl.run("-x", proxy, "-i", origin.url("/malformed"), origin.url("/echo"));
+        assertTrue(c.toString(), c.out.startsWith("HTTP/1.1 502 "));
+        assertTrue(c.out, c.out.contains("error=http_protocol_error"));
+        assertFalse("no origin bytes after the error:\n" + c.out, c.out.contains("hello"));
+        assertTrue("the next request on the same connection works:\n" + c.out,
+                c.out.contains("GET /echo HTTP/1.1"));
+    }
+
+    @Test
     public void malformedRequestsGet400() throws Exception {
         String garbage = ProxyClients.exchange(ferry.httpPort, "THIS IS NOT HTTP\r\n\r\n");
         assertTrue(garbage, garbage.startsWith("HTTP/1.1 400 "));

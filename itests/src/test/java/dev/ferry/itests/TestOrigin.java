@@ -29,6 +29,7 @@ import javax.net.ssl.SSLContext;
  * <li>{@code /sha256}: reads the request body (Content-Length or chunked), answers its SHA-256 hex and length</li>
  * <li>{@code /truncated}: promises 1000 bytes, sends 10, closes</li>
  * <li>{@code /truncated-chunked}: one chunk, then closes without the last chunk</li>
+ * <li>{@code /malformed}: a status line that is not HTTP, then closes</li>
  * <li>{@code /drop-next}: answers like {@code /echo}, keeps the connection, but closes it without an answer when
  * the next request arrives on it (a keep-alive connection the origin gave up on)</li>
  * </ul>
@@ -115,6 +116,10 @@ final class TestOrigin implements Closeable {
                     case "/truncated":
                         out.write(("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789")
                                 .getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                        return;
+                    case "/malformed":
+                        out.write("HTTP/1.1 OK-ISH\r\nContent-Length: 5\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII));
                         out.flush();
                         return;
                     case "/truncated-chunked":

@@ -7,18 +7,16 @@ import dev.ferry.api.spi.ServerCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.PrematureChannelClosureException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -61,26 +59,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private State state = State.IDLE;
 
-    // The current exchange.
-    private long startNanos;
-    private String method;
-    private String target;
-    private String upstream;
-    private boolean keepAlive;
-    private boolean http10;
-    private boolean requestDone;
-    private long bytesIn;
-    private long bytesOut;
-    private int status;
-    /** The request head until the origin connection is there; body pieces read before then follow it. */
-    private HttpRequest pendingHead;
-    private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
+    /** The current exchange, or the last one while IDLE. */
+    private Exchange ex;
+    private OutgoingRequest outgoing;
     private Channel origin;
     private PoolKey key;
-    /** The head as sent, kept for one retry of a request that a reused connection lost before any answer. */
-    private HttpRequest sentHead;
     private boolean originWasReused;
-    private boolean retried;
     private boolean responseStarted;
     private boolean informational;
     private boolean originReusable;
@@ -99,7 +83,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (state == State.CLOSED) {
             ReferenceCountUtil.release(msg);
-        } else if (!backlog.isEmpty() || (state != State.IDLE && requestDone)
+        } else if (!backlog.isEmpty() || (state != State.IDLE && ex.requestDone)
                 || (state == State.CONNECTING && msg instanceof ByteBuf)) {
             // Decoded before we paused reading: it belongs to a later exchange (or, after a CONNECT, to the tunnel).
             backlog.add(msg);
@@ -129,21 +113,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void beginExchange(HttpRequest request) {
-        startNanos = System.nanoTime();
-        method = request.method().name();
-        target = request.uri();
-        upstream = "-";
-        keepAlive = HttpUtil.isKeepAlive(request);
-        http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        requestDone = false;
-        bytesIn = 0;
-        bytesOut = 0;
-        status = 0;
+        ex = new Exchange(request);
         responseStarted = false;
         informational = false;
         originReusable = false;
-        sentHead = null;
-        retried = false;
+        outgoing = null;
     }
 
     private void onRequest(HttpRequest request) {
@@ -157,7 +131,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ProxyServer proxy = services.resolver.get().resolve(parsed.resolverUrl()).first();
-        upstream = proxy.toString();
+        ex.upstream = proxy.toString();
         key = new PoolKey(proxy, parsed.destination());
         ctx.channel().config().setAutoRead(false);
         if (connect) {
@@ -171,16 +145,16 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         request.headers().set(HttpHeaderNames.HOST, parsed.hostHeader());
         request.setUri(proxy.isDirect() ? parsed.originForm() : parsed.absoluteForm());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        pendingHead = request;
+        outgoing = new OutgoingRequest(request);
         services.pool.acquire(key, ctx.channel().eventLoop()).addListener(this::onOriginConnected);
     }
 
     private void onRequestBody(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         if (state == State.FORWARDING) {
-            bytesIn += content.content().readableBytes();
+            ex.bytesIn += content.content().readableBytes();
             if (origin == null) {
-                pendingBody.add(content);
+                outgoing.hold(content);
             } else {
                 origin.write(content, origin.voidPromise());
                 if (!origin.isWritable()) {
@@ -193,7 +167,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (!last) {
             return;
         }
-        requestDone = true;
+        ex.requestDone = true;
         if (state == State.FORWARDING) {
             ctx.channel().config().setAutoRead(false);
             if (origin != null) {
@@ -229,21 +203,16 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             services.clientCodec.configure(origin.pipeline());
         }
         origin.pipeline().addLast(OriginHandler.NAME, new OriginHandler(this, origin));
-        sentHead = pendingHead;
-        origin.write(pendingHead, origin.voidPromise());
-        pendingHead = null;
-        for (HttpContent content; (content = pendingBody.poll()) != null;) {
-            origin.write(content, origin.voidPromise());
-        }
+        outgoing.sendTo(origin);
         origin.flush();
-        if (!requestDone && origin.isWritable()) {
+        if (!ex.requestDone && origin.isWritable()) {
             ctx.channel().config().setAutoRead(true);
         }
     }
 
     /** The origin connection drained: read more of the request body. */
     void originWritable() {
-        if (state == State.FORWARDING && !requestDone) {
+        if (state == State.FORWARDING && !ex.requestDone) {
             ctx.channel().config().setAutoRead(true);
         }
     }
@@ -256,17 +225,19 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
-    void onResponseHead(HttpResponse response) {
+    void onResponseHead(Channel ch, HttpResponse response) {
+        if (ch != origin || state != State.FORWARDING) {
+            return;
+        }
         if (response.decoderResult().isFailure()) {
-            originFailed(origin, new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
+            originFailed(ch, new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
                     "malformed response from " + describeOrigin() + ": " + response.decoderResult().cause())));
             return;
         }
         services.headers.forward(response.headers());
-        HttpResponseStatus responseStatus = response.status();
-        if (responseStatus.codeClass() == HttpStatusClass.INFORMATIONAL) {
-            if (responseStatus.code() == 101) {
-                originFailed(origin, new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
+        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+            if (response.status().code() == 101) {
+                originFailed(ch, new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
                         describeOrigin() + " switched protocols, which this proxy does not relay")));
                 return;
             }
@@ -276,34 +247,25 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         informational = false;
-        status = responseStatus.code();
         responseStarted = true;
         originReusable = HttpUtil.isKeepAlive(response);
-        boolean bodyless = HttpMethod.HEAD.name().equals(method) || status == 204 || status == 304;
-        if (!bodyless && !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)) {
-            // The origin delimits the body by closing; the client gets chunks instead, or a close for HTTP/1.0.
-            if (http10) {
-                keepAlive = false;
-            } else {
-                HttpUtil.setTransferEncodingChunked(response, true);
-            }
-        }
-        if (!keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (http10) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
+        ex.frameResponse(response);
         ctx.write(response, ctx.voidPromise());
     }
 
-    void onResponseBody(HttpContent content) {
+    void onResponseBody(Channel ch, HttpContent content) {
+        if (ch != origin || state != State.FORWARDING) {
+            // What a failed or replaced origin connection still delivers is not the client's.
+            content.release();
+            return;
+        }
         boolean last = content instanceof LastHttpContent;
         if (informational) {
             ctx.write(content, ctx.voidPromise());
             informational = !last;
             return;
         }
-        bytesOut += content.content().readableBytes();
+        ex.bytesOut += content.content().readableBytes();
         ctx.write(content, ctx.voidPromise());
         if (last) {
             ctx.flush();
@@ -322,15 +284,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (ch != origin || state != State.FORWARDING) {
             return;
         }
-        if (canRetry()) {
+        if (originWasReused && !responseStarted && !informational && ex.requestDone
+                && outgoing.retryable(ex.bytesIn)) {
             // An idle connection the origin closed as we reused it: nothing was answered, nothing is lost.
             LOG.debug("{} {} {}: reused connection to {} closed before a response; retrying once on another",
-                    ctx.channel().remoteAddress(), method, target, describeOrigin());
-            retried = true;
+                    ctx.channel().remoteAddress(), ex.method, ex.target, describeOrigin());
             closeOrigin();
-            pendingHead = sentHead;
-            sentHead = null;
-            pendingBody.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            outgoing.rearm();
             services.pool.acquire(key, ctx.channel().eventLoop()).addListener(this::onOriginConnected);
             return;
         }
@@ -343,48 +303,36 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         // Part of the response is out: closing is the only honest end for the client.
         LOG.warn("{} {} {}: {} after the response started; closing the client connection", ctx.channel()
-                .remoteAddress(), method, target, error);
+                .remoteAddress(), ex.method, ex.target, error);
         closeOrigin();
-        AccessLog.log(ctx.channel().remoteAddress(), method, target, status, bytesIn, bytesOut, startNanos,
-                upstream);
+        ex.log(ctx.channel().remoteAddress());
         state = State.CLOSED;
         ctx.close();
-    }
-
-    /** Only idempotent requests without a body, and only when a reused connection never answered. */
-    private boolean canRetry() {
-        if (retried || responseStarted || informational || !originWasReused || !requestDone || bytesIn > 0
-                || sentHead == null) {
-            return false;
-        }
-        HttpMethod m = sentHead.method();
-        return HttpMethod.GET.equals(m) || HttpMethod.HEAD.equals(m) || HttpMethod.OPTIONS.equals(m)
-                || HttpMethod.TRACE.equals(m) || HttpMethod.DELETE.equals(m);
     }
 
     private void failBeforeResponse(ProxyError error) {
         closeOrigin();
         releasePending();
-        LOG.warn("{} {} {}: {}", ctx.channel().remoteAddress(), method, target, error);
-        reject(error, !requestDone);
+        LOG.warn("{} {} {}: {}", ctx.channel().remoteAddress(), ex.method, ex.target, error);
+        reject(error, !ex.requestDone);
     }
 
     /** Answers the current request with an error; closes the connection when asked or when it cannot continue. */
     private void reject(ProxyError error, boolean close) {
-        status = error.status();
-        boolean closing = close || !keepAlive || state == State.CONNECTING;
+        ex.status = error.status();
+        boolean closing = close || !ex.keepAlive || state == State.CONNECTING;
         if (state == State.IDLE) {
-            LOG.info("{} {} {}: {}", ctx.channel().remoteAddress(), method, target, error);
+            LOG.info("{} {} {}: {}", ctx.channel().remoteAddress(), ex.method, ex.target, error);
         }
-        ctx.writeAndFlush(error.toResponse(ctx.alloc(), ExchangeServices.PSEUDONYM, closing));
+        ChannelFuture written = ctx.writeAndFlush(error.toResponse(ctx.alloc(), ExchangeServices.PSEUDONYM, closing));
         if (closing) {
-            AccessLog.log(ctx.channel().remoteAddress(), method, target, status, bytesIn, 0, startNanos, upstream);
+            ex.log(ctx.channel().remoteAddress());
             state = State.CLOSED;
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            written.addListener(ChannelFutureListener.CLOSE);
             return;
         }
         state = State.DISCARDING;
-        if (requestDone) {
+        if (ex.requestDone) {
             endExchange();
         } else {
             ctx.channel().config().setAutoRead(true);
@@ -393,26 +341,26 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     /** The response is complete (or an error answered): log, hand back the origin, go on with the next request. */
     private void endExchange() {
-        AccessLog.log(ctx.channel().remoteAddress(), method, target, status, bytesIn, bytesOut, startNanos, upstream);
+        ex.log(ctx.channel().remoteAddress());
         if (origin != null) {
             Channel ch = origin;
             origin = null;
             ch.pipeline().remove(OriginHandler.NAME);
             ch.config().setAutoRead(true);
-            if (originReusable && requestDone) {
+            if (originReusable && ex.requestDone) {
                 services.pool.release(ch);
             } else {
                 ch.close();
             }
         }
-        if (!requestDone || !keepAlive) {
+        if (!ex.requestDone || !ex.keepAlive) {
             // A response that came before the whole request leaves the connection unusable.
             state = State.CLOSED;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         state = State.IDLE;
-        while (state == State.IDLE || (state != State.CLOSED && !requestDone)) {
+        while (state == State.IDLE || (state != State.CLOSED && !ex.requestDone)) {
             Object next = backlog.poll();
             if (next == null) {
                 break;
@@ -433,35 +381,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         if (!future.isSuccess()) {
             ProxyError error = ProxyError.upstream(future.cause(), key.destination().toString());
-            LOG.warn("{} CONNECT {}: {}", ctx.channel().remoteAddress(), target, error);
+            LOG.warn("{} CONNECT {}: {}", ctx.channel().remoteAddress(), ex.target, error);
             reject(error, true);
             return;
         }
-        Channel tunnel = (Channel) future.getNow();
-        status = 200;
-        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                new HttpResponseStatus(200, "Connection established")));
         state = State.CLOSED;
-        Channel client = ctx.channel();
         ctx.pipeline().remove(this);
-        if (ctx.pipeline().get(ProxyListener.IDLE_HANDLER) != null) {
-            ctx.pipeline().remove(ProxyListener.IDLE_HANDLER);
-        }
-        codec.tunnelEstablished(client.pipeline());
-        // Bytes the client sent right behind its CONNECT go first.
-        for (Object early; (early = backlog.poll()) != null;) {
-            if (early instanceof ByteBuf) {
-                tunnel.write(early, tunnel.voidPromise());
-            } else {
-                ReferenceCountUtil.release(early);
-            }
-        }
-        tunnel.flush();
-        services.relay.relay(client, tunnel).addListener(f -> {
-            dev.ferry.api.spi.TunnelRelay.Stats stats = (dev.ferry.api.spi.TunnelRelay.Stats) f.getNow();
-            AccessLog.log(client.remoteAddress(), method, target, status, stats.clientToUpstream(),
-                    stats.upstreamToClient(), startNanos, upstream);
-        });
+        TunnelHandoff.start(ctx.channel(), (Channel) future.getNow(), codec, services.relay, backlog, ex);
     }
 
     @Override
@@ -480,7 +406,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (state == State.FORWARDING || state == State.CONNECTING) {
-            AccessLog.log(ctx.channel().remoteAddress(), method, target, 0, bytesIn, bytesOut, startNanos, upstream);
+            ex.log(ctx.channel().remoteAddress());
         }
         state = State.CLOSED;
         closeOrigin();
@@ -506,16 +432,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void releasePending() {
-        if (pendingHead != null) {
-            ReferenceCountUtil.release(pendingHead);
-            pendingHead = null;
-        }
-        for (HttpContent content; (content = pendingBody.poll()) != null;) {
-            content.release();
+        if (outgoing != null) {
+            outgoing.release();
         }
     }
 
     private String describeOrigin() {
-        return upstream.equals("DIRECT") ? "origin" : upstream;
+        return ex.upstream.equals("DIRECT") ? "origin" : ex.upstream;
     }
 }

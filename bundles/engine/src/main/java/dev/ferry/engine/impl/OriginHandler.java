@@ -26,10 +26,10 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpResponse) {
-            exchange.onResponseHead((HttpResponse) msg);
+            exchange.onResponseHead(channel, (HttpResponse) msg);
         }
         if (msg instanceof HttpContent) {
-            exchange.onResponseBody((HttpContent) msg);
+            exchange.onResponseBody(channel, (HttpContent) msg);
         } else if (!(msg instanceof HttpResponse)) {
             ReferenceCountUtil.release(msg);
         }

@@ -1,0 +1,62 @@
+package dev.ferry.engine.impl;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.SocketAddress;
+
+/** What the proxy knows about one exchange: for its framing decisions and for the access log line. */
+final class Exchange {
+
+    final long startNanos = System.nanoTime();
+    final String method;
+    final String target;
+    final boolean http10;
+    /** Whether the client connection stays open after this exchange. */
+    boolean keepAlive;
+    /** The proxy the exchange went through, as logged ({@code DIRECT}, {@code http://host:port}), or "-". */
+    String upstream = "-";
+    /** The whole request, body included, has been read from the client. */
+    boolean requestDone;
+    long bytesIn;
+    long bytesOut;
+    /** The final status the client got, or 0 while there is none. */
+    int status;
+
+    Exchange(HttpRequest request) {
+        method = request.method().name();
+        target = request.uri();
+        keepAlive = HttpUtil.isKeepAlive(request);
+        http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    }
+
+    /**
+     * Records the final response's status and fixes how its body reaches the client: a body the origin ends by
+     * closing becomes chunked for HTTP/1.1 clients (HTTP/1.0 clients get a close instead), and the connection
+     * header says whether the client connection stays open.
+     */
+    void frameResponse(HttpResponse response) {
+        status = response.status().code();
+        boolean bodyless = HttpMethod.HEAD.name().equals(method) || status == 204 || status == 304;
+        if (!bodyless && !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)) {
+            if (http10) {
+                keepAlive = false;
+            } else {
+                HttpUtil.setTransferEncodingChunked(response, true);
+            }
+        }
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+    }
+
+    void log(SocketAddress client) {
+        AccessLog.log(client, method, target, status, bytesIn, bytesOut, startNanos, upstream);
+    }
+}
