@@ -1,6 +1,7 @@
 package dev.ferry.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
@@ -32,6 +33,45 @@ public class DistributionIT {
             Curl c = Curl.run("-x", "http://127.0.0.1:" + newPort, origin.url("/echo"));
             assertTrue(c.toString(), c.out.startsWith("GET /echo HTTP/1.1"));
             awaitRefused(oldPort);
+        }
+    }
+
+    @Test
+    public void aThirdListenerIsOneFile() throws Exception {
+        try (FerryProcess ferry = FerryProcess.start("", Map.of());
+             TestOrigin origin = new TestOrigin(null)) {
+            int third = FerryProcess.freePort();
+            Path file = ferry.home.resolve("config/dev.ferry.listener-third.cfg");
+            Files.writeString(file.resolveSibling(".third.tmp"), "name = third\nhost = 127.0.0.1\nport = " + third
+                    + "\ntls = false\n");
+            Files.move(file.resolveSibling(".third.tmp"), file);
+            ferry.awaitPort(third);
+            Curl c = Curl.run("-x", "http://127.0.0.1:" + third, origin.url("/echo"));
+            assertTrue(c.toString(), c.out.startsWith("GET /echo HTTP/1.1"));
+            Files.delete(file);
+            awaitRefused(third);
+        }
+    }
+
+    @Test
+    public void certificateAndKeyFromConfiguredPemFiles() throws Exception {
+        Path dir = Files.createTempDirectory("ferry-pem");
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        String made = openssl("req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ferry-configured -keyout " + key
+                + " -out " + cert);
+        assertTrue(made, Files.exists(cert) && Files.exists(key));
+        String expected = openssl("x509 -noout -fingerprint -sha256 -in " + cert).trim();
+        expected = expected.substring(expected.indexOf('=') + 1);
+        try (FerryProcess ferry = FerryProcess.start("", Map.of("dev.ferry.tls.cfg",
+                Map.of("certificateFile", cert.toString(), "privateKeyFile", key.toString())))) {
+            assertEquals(expected, servedFingerprint(ferry.httpsPort));
+            assertTrue(ferry.log(), ferry.log().contains("TLS certificate " + cert + " (SHA-256 " + expected + ")"));
+            assertFalse(Files.exists(ferry.home.resolve("data/tls/proxy-cert.pem")));
+        } finally {
+            Files.delete(cert);
+            Files.delete(key);
+            Files.delete(dir);
         }
     }
 
