@@ -6,9 +6,6 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -27,12 +24,12 @@ public class DistributionIT {
         try (FerryProcess ferry = FerryProcess.start("", Map.of());
              TestOrigin origin = new TestOrigin(null)) {
             int oldPort = ferry.httpPort;
-            int newPort = FerryProcess.freePort();
+            int newPort = Ports.free();
             FerryProcess.setKey(ferry.home, "dev.ferry.listener-http.cfg", "port", Integer.toString(newPort));
             ferry.awaitPort(newPort);
             Curl c = Curl.run("-x", "http://127.0.0.1:" + newPort, origin.url("/echo"));
             assertTrue(c.toString(), c.out.startsWith("GET /echo HTTP/1.1"));
-            awaitRefused(oldPort);
+            Ports.awaitRefused(oldPort);
         }
     }
 
@@ -40,7 +37,7 @@ public class DistributionIT {
     public void aThirdListenerIsOneFile() throws Exception {
         try (FerryProcess ferry = FerryProcess.start("", Map.of());
              TestOrigin origin = new TestOrigin(null)) {
-            int third = FerryProcess.freePort();
+            int third = Ports.free();
             Path file = ferry.home.resolve("config/dev.ferry.listener-third.cfg");
             Files.writeString(file.resolveSibling(".third.tmp"), "name = third\nhost = 127.0.0.1\nport = " + third
                     + "\ntls = false\n");
@@ -49,7 +46,7 @@ public class DistributionIT {
             Curl c = Curl.run("-x", "http://127.0.0.1:" + third, origin.url("/echo"));
             assertTrue(c.toString(), c.out.startsWith("GET /echo HTTP/1.1"));
             Files.delete(file);
-            awaitRefused(third);
+            Ports.awaitRefused(third);
         }
     }
 
@@ -174,16 +171,4 @@ public class DistributionIT {
         return out.substring(out.indexOf('=') + 1);
     }
 
-    private static void awaitRefused(int port) throws Exception {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-            } catch (IOException refused) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("port " + port + " still accepts connections");
-    }
 }

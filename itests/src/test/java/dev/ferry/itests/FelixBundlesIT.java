@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,7 +67,7 @@ public class FelixBundlesIT {
         }
         options.add(junitBundles());
         options.add(frameworkProperty("ferry.data").value(Files.createTempDirectory("ferry-paxexam").toString()));
-        options.add(frameworkProperty("org.osgi.service.http.port").value(Integer.toString(freePort())));
+        options.add(frameworkProperty("org.osgi.service.http.port").value(Integer.toString(Ports.free())));
         options.add(frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"));
         options.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
         options.add(systemProperty("io.netty.leakDetection.level").value("paranoid"));
@@ -81,11 +80,6 @@ public class FelixBundlesIT {
         }
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     @Test
     public void everyBundleIsActiveAndTheServicesAreWired() throws Exception {
@@ -103,22 +97,22 @@ public class FelixBundlesIT {
 
     @Test
     public void listenerFollowsItsFactoryConfiguration() throws Exception {
-        int first = freePort();
+        int first = Ports.free();
         org.osgi.service.cm.Configuration listener = configAdmin.createFactoryConfiguration("dev.ferry.listener",
                 "?");
         listener.update(listenerProperties("paxexam-rebind", first));
         awaitProxyAnswers(first);
-        int second = freePort();
+        int second = Ports.free();
         listener.update(listenerProperties("paxexam-rebind", second));
         awaitProxyAnswers(second);
-        awaitRefused(first);
+        Ports.awaitRefused(first);
         listener.delete();
-        awaitRefused(second);
+        Ports.awaitRefused(second);
     }
 
     @Test
     public void stoppingTheHttp1BundleRefusesConnectionsUntilItStartsAgain() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         org.osgi.service.cm.Configuration listener = configAdmin.createFactoryConfiguration("dev.ferry.listener",
                 "?");
         listener.update(listenerProperties("paxexam-stop", port));
@@ -127,7 +121,7 @@ public class FelixBundlesIT {
                 .filter(b -> "dev.ferry.http1".equals(b.getSymbolicName())).findFirst().orElseThrow();
         http1.stop();
         try {
-            awaitRefused(port);
+            Ports.awaitRefused(port);
         } finally {
             http1.start();
         }
@@ -157,7 +151,7 @@ public class FelixBundlesIT {
 
     /** Waits until the port proxies: a request to a closed origin port gets the proxy's 502. */
     private static void awaitProxyAnswers(int port) throws Exception {
-        int closed = freePort();
+        int closed = Ports.free();
         long deadline = System.currentTimeMillis() + 10_000;
         String last = "";
         while (System.currentTimeMillis() < deadline) {
@@ -179,16 +173,4 @@ public class FelixBundlesIT {
         throw new AssertionError("port " + port + " does not proxy; last answer: " + last);
     }
 
-    private static void awaitRefused(int port) throws Exception {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-            } catch (IOException refused) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("port " + port + " still accepts connections");
-    }
 }

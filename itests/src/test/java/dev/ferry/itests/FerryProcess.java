@@ -6,7 +6,6 @@ import static org.junit.Assert.assertTrue;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,9 +52,9 @@ final class FerryProcess implements Closeable {
         assertTrue("build the distribution first: " + DISTRIBUTION, Files.isDirectory(DISTRIBUTION.resolve("bin")));
         Path home = Files.createTempDirectory("ferry-e2e-");
         copyTree(DISTRIBUTION, home);
-        int http = freePort();
-        int https = freePort();
-        int console = freePort();
+        int http = Ports.free();
+        int https = Ports.free();
+        int console = Ports.free();
         setKey(home, "dev.ferry.listener-http.cfg", "port", Integer.toString(http));
         setKey(home, "dev.ferry.listener-https.cfg", "port", Integer.toString(https));
         for (Map.Entry<String, Map<String, String>> file : settings.entrySet()) {
@@ -74,11 +73,6 @@ final class FerryProcess implements Closeable {
         return ferry;
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     void awaitPort(int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -187,7 +187,7 @@ public class HttpProxyIT {
 
     @Test
     public void refusedConnectionIs502ConnectionRefused() throws Exception {
-        int closed = FerryProcess.freePort();
+        int closed = Ports.free();
         Curl c = Curl.run("-x", proxy, "-i", "http://127.0.0.1:" + closed + "/");
         assertTrue(c.toString(), c.out.startsWith("HTTP/1.1 502 "));
         assertTrue(c.out, c.out.contains("error=connection_refused"));

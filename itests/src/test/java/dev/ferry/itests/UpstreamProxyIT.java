@@ -56,7 +56,7 @@ public class UpstreamProxyIT {
 
     @Test
     public void upstreamRefusingTheTunnelIsA502() throws Exception {
-        int closed = FerryProcess.freePort();
+        int closed = Ports.free();
         Curl c = Curl.run("-x", "http://127.0.0.1:" + ferry.httpPort, "-k", "https://127.0.0.1:" + closed + "/");
         assertTrue(c.toString(), c.err.contains("502"));
         awaitLine(upstream, "CONNECT 127.0.0.1:" + closed + " 502 ");
