@@ -10,8 +10,9 @@ import java.net.Socket;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A raw TCP tunnel target: for each connection it reads until the client's end of stream, then sends
- * {@code responseBytes} of pattern data and closes. It counts what it managed to write.
+ * A raw TCP tunnel target: for each connection (each on its own thread) it reads until the client's end of stream,
+ * then sends {@code responseBytes} of pattern data and closes. It counts what it received and managed to write (the
+ * counts are meaningful for one connection at a time).
  */
 final class RawTarget implements Closeable {
 
@@ -23,13 +24,22 @@ final class RawTarget implements Closeable {
     /** @param sendBeforeEof send at once instead of waiting for the client's end of stream */
     RawTarget(long responseBytes, boolean sendBeforeEof) throws IOException {
         this.sendBeforeEof = sendBeforeEof;
-        server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+        server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
         Thread t = new Thread(() -> {
             while (!server.isClosed()) {
-                try (Socket s = server.accept()) {
-                    serve(s, responseBytes);
+                try {
+                    Socket s = server.accept();
+                    Thread worker = new Thread(() -> {
+                        try (s) {
+                            serve(s, responseBytes);
+                        } catch (IOException e) {
+                            // this connection is done
+                        }
+                    }, "raw-target-conn");
+                    worker.setDaemon(true);
+                    worker.start();
                 } catch (IOException e) {
-                    // next connection
+                    return;
                 }
             }
         }, "raw-target");

@@ -1,0 +1,165 @@
+package dev.ferry.tls.impl;
+
+import static dev.ferry.tls.impl.TlsPeers.HTTP;
+import static dev.ferry.tls.impl.TlsPeers.SPDY_AND_HTTP;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import dev.ferry.tls.impl.TlsPeers.Connection;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.util.Dictionary;
+import java.util.List;
+import java.util.Map;
+import org.junit.After;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * Whole handshakes between real clients and the negotiator's pipeline: which engine each kind of client reaches,
+ * on which TLS version, and which protocol the listener is told.
+ */
+public class TlsNegotiatorTest {
+
+    static {
+        Leaks.install();
+    }
+
+    private static TlsNegotiator jdk;
+    private static TlsNegotiator bc;
+    private static TlsNegotiator noNpn;
+
+    @BeforeClass
+    public static void negotiators() throws Exception {
+        assertTrue("netty-tcnative must load in the tests: " + OpenSsl.unavailabilityCause(), OpenSsl.isAvailable());
+        jdk = TlsPeers.negotiator(Map.of());
+        bc = TlsPeers.negotiator(Map.of("alpnProvider", "BCJSSE"));
+        noNpn = TlsPeers.negotiator(Map.of("npn", false));
+    }
+
+    @After
+    public void noLeaks() throws Exception {
+        Leaks.assertNone();
+    }
+
+    @Test
+    public void alpnClientGetsTheServersFirstSharedProtocolOnTls13() throws Exception {
+        try (Connection c = handshake(jdk, SPDY_AND_HTTP, TlsPeers.jdkClient("http/1.1", "spdy/3.1"))) {
+            assertEquals(List.of("spdy/3.1"), c.negotiated);
+            assertEquals("TLSv1.3", c.serverVersion());
+            assertFalse(c.serverUsesBoringSsl());
+            assertEquals("spdy/3.1", c.clientTls().applicationProtocol());
+        }
+        try (Connection c = handshake(jdk, HTTP, TlsPeers.jdkClient("spdy/3.1", "http/1.1"))) {
+            assertEquals(List.of("http/1.1"), c.negotiated);
+        }
+    }
+
+    @Test
+    public void npnOnlyClientGetsNpnFromBoringSslOnTls12() throws Exception {
+        try (Connection c = handshake(jdk, SPDY_AND_HTTP, TlsPeers.npnClient("spdy/3.1", "http/1.1"))) {
+            assertEquals(List.of("spdy/3.1"), c.negotiated);
+            assertEquals("TLSv1.2", c.serverVersion());
+            assertTrue(c.serverUsesBoringSsl());
+            assertEquals("spdy/3.1", c.clientTls().applicationProtocol());
+        }
+        try (Connection c = handshake(jdk, HTTP, TlsPeers.npnClient("spdy/3.1", "http/1.1"))) {
+            assertEquals(List.of("http/1.1"), c.negotiated);
+            assertEquals("TLSv1.2", c.serverVersion());
+        }
+    }
+
+    @Test
+    public void clientOfferingNpnAndAlpnGetsAlpnOnTls13() throws Exception {
+        try (Connection c = handshake(jdk, SPDY_AND_HTTP, TlsPeers.npnAndAlpnClient("spdy/3.1", "http/1.1"))) {
+            assertEquals(List.of("spdy/3.1"), c.negotiated);
+            assertEquals("TLSv1.3", c.serverVersion());
+            assertFalse(c.serverUsesBoringSsl());
+        }
+    }
+
+    @Test
+    public void clientNamingNoProtocolGetsHttp11WhenOffered() throws Exception {
+        try (Connection c = handshake(jdk, SPDY_AND_HTTP, TlsPeers.jdkClient())) {
+            assertEquals(List.of("http/1.1"), c.negotiated);
+            assertEquals("TLSv1.3", c.serverVersion());
+        }
+        try (Connection c = handshake(jdk, List.of("spdy/3.1"), TlsPeers.jdkClient())) {
+            assertEquals("first offered when http/1.1 is not", List.of("spdy/3.1"), c.negotiated);
+        }
+    }
+
+    @Test
+    public void alpnClientSharingNoProtocolGetsNoAlpnAndTheFallback() throws Exception {
+        for (TlsNegotiator negotiator : new TlsNegotiator[] {jdk, bc}) {
+            try (Connection c = handshake(negotiator, SPDY_AND_HTTP, TlsPeers.jdkClient("h2"))) {
+                assertEquals(List.of("http/1.1"), c.negotiated);
+                assertNull(TlsNegotiator.negotiated(c.clientTls()));
+            }
+        }
+    }
+
+    @Test
+    public void bouncyCastleJsseNegotiatesAlpnOnTls13() throws Exception {
+        try (Connection c = handshake(bc, SPDY_AND_HTTP, TlsPeers.jdkClient("http/1.1", "spdy/3.1"))) {
+            assertEquals(List.of("spdy/3.1"), c.negotiated);
+            assertEquals("TLSv1.3", c.serverVersion());
+            // Netty wraps the engine for ALPN; the session is Bouncy Castle's
+            String session = c.serverTls().engine().getSession().getClass().getName();
+            assertTrue(session, session.startsWith("org.bouncycastle.jsse"));
+            assertEquals("spdy/3.1", c.clientTls().applicationProtocol());
+        }
+        try (Connection c = handshake(bc, SPDY_AND_HTTP, TlsPeers.npnClient("spdy/3.1"))) {
+            assertEquals("NPN stays with BoringSSL", List.of("spdy/3.1"), c.negotiated);
+            assertTrue(c.serverUsesBoringSsl());
+        }
+    }
+
+    @Test
+    public void withNpnOffNpnClientsGetTheAlpnEngineAndTheFallback() throws Exception {
+        assertFalse(noNpn.npn());
+        try (Connection c = handshake(noNpn, SPDY_AND_HTTP, TlsPeers.npnClient("spdy/3.1", "http/1.1"))) {
+            assertEquals(List.of("http/1.1"), c.negotiated);
+            assertEquals("TLSv1.3", c.serverVersion());
+            assertFalse(c.serverUsesBoringSsl());
+            assertNull(c.clientTls().applicationProtocol());
+        }
+    }
+
+    @Test
+    public void serviceProperties() throws Exception {
+        Dictionary<String, Object> on = jdk.serviceProperties();
+        assertEquals(Boolean.TRUE, on.get(TlsNegotiator.NPN_PROPERTY));
+        assertEquals("JDK", on.get(TlsNegotiator.ALPN_PROVIDER_PROPERTY));
+        assertTrue((String) on.get(TlsNegotiator.NPN_STATUS_PROPERTY),
+                ((String) on.get(TlsNegotiator.NPN_STATUS_PROPERTY)).contains("BoringSSL"));
+        Dictionary<String, Object> off = noNpn.serviceProperties();
+        assertEquals(Boolean.FALSE, off.get(TlsNegotiator.NPN_PROPERTY));
+        assertTrue((String) off.get(TlsNegotiator.NPN_STATUS_PROPERTY),
+                ((String) off.get(TlsNegotiator.NPN_STATUS_PROPERTY)).contains("npn = false"));
+        assertEquals("BCJSSE", bc.serviceProperties().get(TlsNegotiator.ALPN_PROVIDER_PROPERTY));
+        assertEquals("NPN needs TLS 1.2", Boolean.FALSE, TlsPeers.negotiator(
+                Map.of("tlsVersions", new String[] {"TLSv1.3"})).serviceProperties().get(TlsNegotiator.NPN_PROPERTY));
+    }
+
+    @Test(expected = IllegalArgumentException.class)
+    public void unknownAlpnProviderIsRefused() throws Exception {
+        TlsPeers.negotiator(Map.of("alpnProvider", "Conscrypt"));
+    }
+
+    private static Connection handshake(TlsNegotiator negotiator, List<String> offered, SslContext client) {
+        Connection c = new Connection(negotiator, offered, client).pump();
+        assertEquals(List.of(), c.clientErrors);
+        assertTrue("client handshake: " + c.clientTls().handshakeFuture().cause(),
+                c.clientTls().handshakeFuture().isSuccess());
+        assertTrue(c.server.isOpen());
+        assertEquals(1, c.serverEvents.stream().filter(e -> e instanceof SslHandshakeCompletionEvent
+                && ((SslHandshakeCompletionEvent) e).isSuccess()).count());
+        assertEquals("the negotiation handler has left", List.of("tls", "events", "DefaultChannelPipeline$TailContext#0"),
+                c.server.pipeline().names());
+        return c;
+    }
+}
