@@ -148,6 +148,30 @@ public class SpdyProxyIT {
     }
 
     @Test
+    public void aStalledTunnelHoldsBackItsSenderAndNotTheOtherStreams() throws Exception {
+        long size = 64L << 20;
+        try (RawTarget target = new RawTarget(size, true);
+             Tunnel tunnel = session.connect("127.0.0.1:" + target.port())) {
+            assertEquals(200, tunnel.status());
+            Thread.sleep(2000);
+            long sentWhileStalled = target.written.get();
+            try (Response other = session.get(origin.url("/bytes?n=1000000"))) {
+                assertEquals("another stream on the session", Patterns.sha256(1_000_000), other.sha256());
+            }
+            // The stream window (64 KiB) and socket buffers take a few MiB; a proxy without backpressure would
+            // have read all 64 MiB by now.
+            assertTrue("the target got " + sentWhileStalled + " bytes out while nobody read",
+                    sentWhileStalled < (16L << 20));
+            String[] digest;
+            try (InputStream in = tunnel.input()) {
+                digest = Patterns.digest(in);
+            }
+            assertEquals(Long.toString(size), digest[1]);
+            assertEquals(Patterns.sha256(size), digest[0]);
+        }
+    }
+
+    @Test
     public void anUnreachableTargetFailsItsStreamOnly() throws Exception {
         try (Response big = session.get(origin.url("/bytes?n=2000000"))) {
             int closed = Ports.free();

@@ -10,20 +10,30 @@ import java.net.ServerSocket;
 import java.net.Socket;
 
 /**
- * A local port whose one connection is joined to a SPDY tunnel stream, so that any client (curl, a TLS library, the
- * SPDY client itself) can run its own protocol end to end through the proxy's tunnel.
+ * A local port whose one connection is joined to a tunnel through the proxy — a SPDY tunnel stream, or any pair of
+ * streams such as an HTTP/1.1 CONNECT socket — so that any client (curl, a TLS library, the SPDY client itself) can
+ * run its own protocol end to end through the proxy's tunnel.
  */
 final class TunnelBridge implements Closeable {
 
     private final ServerSocket server;
 
+    /** Joins the local connection to a SPDY tunnel stream; the local end of stream becomes the stream's FIN. */
     TunnelBridge(Tunnel tunnel) throws IOException {
+        this(tunnel.input(), tunnel.output(), () -> tunnel.output().close());
+    }
+
+    /**
+     * Joins the local connection to {@code fromTunnel}/{@code toTunnel}; when the local client ends its stream,
+     * {@code endOfLocalStream} runs (e.g. a half-close towards the proxy).
+     */
+    TunnelBridge(InputStream fromTunnel, OutputStream toTunnel, Finish endOfLocalStream) throws IOException {
         server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         Thread accept = new Thread(() -> {
             try {
                 Socket s = server.accept();
-                Thread up = pump(s.getInputStream(), tunnel.output(), () -> tunnel.output().close());
-                pump(tunnel.input(), s.getOutputStream(), s::shutdownOutput).join();
+                Thread up = pump(s.getInputStream(), toTunnel, endOfLocalStream);
+                pump(fromTunnel, s.getOutputStream(), s::shutdownOutput).join();
                 up.join();
                 s.close();
             } catch (IOException | InterruptedException e) {
@@ -52,8 +62,9 @@ final class TunnelBridge implements Closeable {
         return t;
     }
 
+    /** What to do when one direction's input has ended. */
     @FunctionalInterface
-    private interface Finish {
+    interface Finish {
         void run() throws IOException;
     }
 

@@ -2,6 +2,7 @@ package dev.ferry.engine.impl;
 
 import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.proxy.ProxyServer;
+import dev.ferry.api.spi.ListenerClosing;
 import dev.ferry.api.spi.PoolKey;
 import dev.ferry.api.spi.ServerCodec;
 import io.netty.buffer.ByteBuf;
@@ -392,6 +393,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ListenerClosing) {
+            // Finish the exchange in flight, then close; an idle connection closes now.
+            if (ex != null) {
+                ex.keepAlive = false;
+            }
+            if (state == State.IDLE && backlog.isEmpty()) {
+                state = State.CLOSED;
+                ctx.close();
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             if (state == State.IDLE && backlog.isEmpty()) {
                 LOG.debug("Closing idle client connection {}", ctx.channel());

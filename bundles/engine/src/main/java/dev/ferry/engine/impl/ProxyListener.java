@@ -3,6 +3,7 @@ package dev.ferry.engine.impl;
 import dev.ferry.api.proxy.ProxyResolver;
 import dev.ferry.api.spi.ClientCodec;
 import dev.ferry.api.spi.ConnectionPool;
+import dev.ferry.api.spi.ListenerClosing;
 import dev.ferry.api.spi.ProtocolNegotiator;
 import dev.ferry.api.spi.ServerCodec;
 import dev.ferry.api.spi.Transport;
@@ -10,7 +11,10 @@ import dev.ferry.api.spi.TunnelRelay;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,6 +68,10 @@ public class ProxyListener {
 
         @AttributeDefinition(description = "Seconds a client connection may sit idle between requests")
         int idleTimeoutSeconds() default 120;
+
+        @AttributeDefinition(description = "Seconds open connections get to finish their exchanges when the listener "
+                + "closes (SPDY sessions get GOAWAY at once); then they are closed")
+        int drainTimeoutSeconds() default 30;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyListener.class);
@@ -97,13 +105,18 @@ public class ProxyListener {
     private int idleTimeoutSeconds;
     private ExchangeServices services;
     private Channel server;
+    private int drainTimeoutSeconds;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     @Activate
     void activate(Config config) throws InterruptedException {
-        if (config.port() < 0 || config.port() > 65535 || config.idleTimeoutSeconds() <= 0) {
-            throw new IllegalArgumentException("listener " + config.name() + ": port must be 0-65535 and "
-                    + "idleTimeoutSeconds positive, got " + config.port() + " and " + config.idleTimeoutSeconds());
+        if (config.port() < 0 || config.port() > 65535 || config.idleTimeoutSeconds() <= 0
+                || config.drainTimeoutSeconds() < 0) {
+            throw new IllegalArgumentException("listener " + config.name() + ": port must be 0-65535, "
+                    + "idleTimeoutSeconds positive and drainTimeoutSeconds >= 0, got " + config.port() + ", "
+                    + config.idleTimeoutSeconds() + " and " + config.drainTimeoutSeconds());
         }
+        drainTimeoutSeconds = config.drainTimeoutSeconds();
         name = config.name();
         preference = Arrays.asList(config.protocols());
         tls = config.tls();
@@ -130,7 +143,12 @@ public class ProxyListener {
     void deactivate() {
         if (server != null) {
             server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-            LOG.info("Listener {} on {} closed", name, server.localAddress());
+            LOG.info("Listener {} on {} closed; {} connections get {} s to finish", name, server.localAddress(),
+                    connections.size(), drainTimeoutSeconds);
+        }
+        for (Channel ch : connections) {
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ListenerClosing.INSTANCE));
+            ch.eventLoop().schedule(() -> ch.close(), drainTimeoutSeconds, TimeUnit.SECONDS);
         }
     }
 
@@ -140,6 +158,7 @@ public class ProxyListener {
     }
 
     private void accept(Channel ch) {
+        connections.add(ch);
         ch.pipeline().addLast(IDLE_HANDLER, new IdleStateHandler(0, 0, idleTimeoutSeconds, TimeUnit.SECONDS));
         List<ServerCodec> available = offered();
         if (!tls) {

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
@@ -19,21 +17,9 @@ import org.junit.Test;
  * what the client's windows allow (and reports any overrun by the client), so what it has sent shows exactly how
  * much credit the client gave.
  */
-public class FlowControlTest extends LeakCheckedTest {
+public class FlowControlTest extends SharedClientTest {
 
     private static final int WINDOW = 65_536;
-
-    private static SpdyClient client;
-
-    @BeforeClass
-    public static void startClient() {
-        client = new SpdyClient();
-    }
-
-    @AfterClass
-    public static void stopClient() {
-        client.close();
-    }
 
     @Test
     public void aSlowReaderHoldsTheProxyAtTheStreamWindow() throws Exception {

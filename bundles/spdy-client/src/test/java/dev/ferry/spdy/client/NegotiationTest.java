@@ -9,24 +9,10 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslProvider;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
 import org.junit.Test;
 
 /** TLS negotiation of spdy/3.1 against servers built from Netty's own SPDY server side. */
-public class NegotiationTest extends LeakCheckedTest {
-
-    private static SpdyClient client;
-
-    @BeforeClass
-    public static void startClient() {
-        client = new SpdyClient();
-    }
-
-    @AfterClass
-    public static void stopClient() {
-        client.close();
-    }
+public class NegotiationTest extends SharedClientTest {
 
     @Test
     public void alpnOnTls13WithTheJdkEngine() throws Exception {

@@ -64,37 +64,24 @@ final class NettySpdyServer implements AutoCloseable {
     }
 
     final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
-    private final NioEventLoopGroup group = new NioEventLoopGroup(1);
-    private final Channel server;
+    private final SpdyListener listener;
 
     /** @param maxConcurrentStreams sent in SETTINGS after the handshake when positive */
     NettySpdyServer(SslContext tls, int maxConcurrentStreams) throws InterruptedException {
-        server = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel channel) {
-                        channel.pipeline()
-                                .addLast(tls.newHandler(channel.alloc()))
-                                .addLast(new SpdyFrameCodec(SpdyVersion.SPDY_3_1))
-                                .addLast(new SpdySessionHandler(SpdyVersion.SPDY_3_1, true))
-                                .addLast(new SpdyHttpEncoder(SpdyVersion.SPDY_3_1))
-                                .addLast(new SpdyHttpDecoder(SpdyVersion.SPDY_3_1, 32 * 1024 * 1024))
-                                .addLast(new Handler(maxConcurrentStreams));
-                    }
-                })
-                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        listener = new SpdyListener(tls, pipeline -> pipeline
+                .addLast(new SpdySessionHandler(SpdyVersion.SPDY_3_1, true))
+                .addLast(new SpdyHttpEncoder(SpdyVersion.SPDY_3_1))
+                .addLast(new SpdyHttpDecoder(SpdyVersion.SPDY_3_1, 32 * 1024 * 1024))
+                .addLast(new Handler(maxConcurrentStreams)));
     }
 
     InetSocketAddress address() {
-        return (InetSocketAddress) server.localAddress();
+        return listener.address();
     }
 
     @Override
     public void close() {
-        server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        listener.close();
     }
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {

@@ -88,8 +88,7 @@ final class RawSpdyServer implements AutoCloseable {
     private final Map<Integer, AtomicLong> sent = new ConcurrentHashMap<>();
     private final Map<Integer, AtomicLong> received = new ConcurrentHashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final NioEventLoopGroup group = new NioEventLoopGroup(1);
-    private final Channel server;
+    private final SpdyListener listener;
 
     RawSpdyServer(SslContext tls) throws InterruptedException {
         this(tls, DEFAULT_WINDOW, false, false);
@@ -100,23 +99,11 @@ final class RawSpdyServer implements AutoCloseable {
         this.initialWindow = initialWindow;
         this.holding = holdCredit;
         this.pingOnConnect = pingOnConnect;
-        server = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel channel) {
-                        channel.pipeline()
-                                .addLast(tls.newHandler(channel.alloc()))
-                                .addLast(new SpdyFrameCodec(SpdyVersion.SPDY_3_1))
-                                .addLast(new Connection());
-                    }
-                })
-                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        listener = new SpdyListener(tls, pipeline -> pipeline.addLast(new Connection()));
     }
 
     InetSocketAddress address() {
-        return (InetSocketAddress) server.localAddress();
+        return listener.address();
     }
 
     long sent(int streamId) {
@@ -147,8 +134,7 @@ final class RawSpdyServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        listener.close();
     }
 
     /** One stream of a connection. */

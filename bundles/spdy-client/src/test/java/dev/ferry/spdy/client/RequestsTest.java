@@ -18,27 +18,13 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
  * Requests against Netty's own SPDY server side ({@code SpdySessionHandler} + {@code SpdyHttpCodec}): what
  * the server's HTTP layer sees, bodies both ways, many streams on one session, and raw frames.
  */
-public class RequestsTest extends LeakCheckedTest {
-
-    private static SpdyClient client;
-
-    @BeforeClass
-    public static void startClient() {
-        client = new SpdyClient();
-    }
-
-    @AfterClass
-    public static void stopClient() {
-        client.close();
-    }
+public class RequestsTest extends SharedClientTest {
 
     @Test
     public void getSendsTheFullUrlAsAProxyRequest() throws Exception {

@@ -14,24 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
 import org.junit.Test;
 
 /** Resets, GOAWAY, protocol errors and the session's life, against the raw peer. */
-public class StreamErrorsTest extends LeakCheckedTest {
-
-    private static SpdyClient client;
-
-    @BeforeClass
-    public static void startClient() {
-        client = new SpdyClient();
-    }
-
-    @AfterClass
-    public static void stopClient() {
-        client.close();
-    }
+public class StreamErrorsTest extends SharedClientTest {
 
     @Test
     public void aResetBeforeTheReplyIsThrownWithItsStatus() throws Exception {

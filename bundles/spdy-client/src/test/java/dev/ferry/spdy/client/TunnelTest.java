@@ -17,24 +17,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
 import org.junit.Test;
 
 /** CONNECT tunnels on streams, against the raw-frame echo peer. */
-public class TunnelTest extends LeakCheckedTest {
-
-    private static SpdyClient client;
-
-    @BeforeClass
-    public static void startClient() {
-        client = new SpdyClient();
-    }
-
-    @AfterClass
-    public static void stopClient() {
-        client.close();
-    }
+public class TunnelTest extends SharedClientTest {
 
     @Test
     public void connectSendsChromesHeadersWithoutFin() throws Exception {

@@ -1,5 +1,6 @@
 package dev.ferry.spdy.impl;
 
+import dev.ferry.api.spi.ListenerClosing;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -258,6 +259,10 @@ final class SpdyServerSession extends ChannelDuplexHandler {
             if (streams.isEmpty()) {
                 goAway(SpdySessionStatus.OK, "idle");
             }
+            return;
+        }
+        if (evt instanceof ListenerClosing) {
+            goAway(SpdySessionStatus.OK, "listener closing");
             return;
         }
         ctx.fireUserEventTriggered(evt);

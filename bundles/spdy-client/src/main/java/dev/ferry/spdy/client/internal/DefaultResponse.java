@@ -6,44 +6,16 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
 
-final class DefaultResponse implements Response {
-
-    private final ClientStream stream;
-    private final Reply reply;
-    private final DefaultSpdySession session;
+final class DefaultResponse extends RepliedStream implements Response {
 
     DefaultResponse(ClientStream stream, Reply reply, DefaultSpdySession session) {
-        this.stream = stream;
-        this.reply = reply;
-        this.session = session;
-    }
-
-    @Override
-    public int streamId() {
-        return stream.id();
-    }
-
-    @Override
-    public int status() {
-        return reply.status;
-    }
-
-    @Override
-    public String statusLine() {
-        return reply.statusLine;
+        super(stream, reply, session);
     }
 
     @Override
     public String version() {
         return reply.version;
-    }
-
-    @Override
-    public Map<String, List<String>> headers() {
-        return reply.headers;
     }
 
     @Override
@@ -79,12 +51,6 @@ final class DefaultResponse implements Response {
             digest.update(buffer, 0, n);
         }
         return HexFormat.of().formatHex(digest.digest());
-    }
-
-    @Override
-    public void cancel() {
-        stream.inbound.close();
-        session.cancel(stream, false, "cancelled by the application");
     }
 
     @Override

@@ -26,6 +26,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -209,10 +210,7 @@ final class DefaultSpdySession implements SpdySession {
 
     @Override
     public Duration ping() throws IOException {
-        checkNotOnEventLoop();
-        CompletableFuture<Duration> result = new CompletableFuture<>();
-        execute(() -> handler.ping(result));
-        return await(result, "the PING echo");
+        return callOnEventLoop("the PING echo", handler::ping);
     }
 
     @Override
@@ -242,16 +240,13 @@ final class DefaultSpdySession implements SpdySession {
 
     @Override
     public int reserveStreamId() throws IOException {
-        checkNotOnEventLoop();
-        CompletableFuture<Integer> id = new CompletableFuture<>();
-        execute(() -> {
+        return callOnEventLoop("a stream id", id -> {
             try {
                 id.complete(handler.reserveStreamId());
             } catch (RuntimeException e) {
                 id.completeExceptionally(e);
             }
         });
-        return await(id, "a stream id");
     }
 
     @Override
@@ -296,10 +291,7 @@ final class DefaultSpdySession implements SpdySession {
 
     @Override
     public int openStreams() throws IOException {
-        checkNotOnEventLoop();
-        CompletableFuture<Integer> count = new CompletableFuture<>();
-        execute(() -> count.complete(handler.openStreams()));
-        return await(count, "the stream count");
+        return callOnEventLoop("the stream count", count -> count.complete(handler.openStreams()));
     }
 
     @Override
@@ -338,6 +330,14 @@ final class DefaultSpdySession implements SpdySession {
         } catch (RejectedExecutionException e) {
             throw new IOException("the SPDY client has been closed", e);
         }
+    }
+
+    /** Runs {@code task} on the event loop and waits (at most the timeout) for the result it completes. */
+    private <T> T callOnEventLoop(String what, Consumer<CompletableFuture<T>> task) throws IOException {
+        checkNotOnEventLoop();
+        CompletableFuture<T> result = new CompletableFuture<>();
+        execute(() -> task.accept(result));
+        return await(result, what);
     }
 
     private <T> T await(CompletableFuture<T> future, String what) throws IOException {
