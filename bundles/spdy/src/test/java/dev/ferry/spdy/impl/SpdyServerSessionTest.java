@@ -215,6 +215,28 @@ public class SpdyServerSessionTest {
     }
 
     @Test
+    public void aBadHeaderBlockEndsTheSessionWithProtocolError() {
+        SpdySynStreamFrame broken = syn(1, "GET", "http://origin.test/", true);
+        broken.setInvalid();
+        connection.writeInbound(broken);
+        SpdyGoAwayFrame goAway = next(SpdyGoAwayFrame.class);
+        assertEquals(SpdySessionStatus.PROTOCOL_ERROR, goAway.status());
+        assertTrue("no exchange for a broken stream", exchanges.isEmpty());
+        assertFalse(connection.isOpen());
+    }
+
+    @Test
+    public void aSynStreamWithoutItsPseudoHeadersIsResetAndTheSessionGoesOn() {
+        SpdySynStreamFrame noPath = syn(1, "GET", "http://origin.test/", true);
+        noPath.headers().remove(SpdyHeaders.HttpNames.PATH);
+        connection.writeInbound(noPath);
+        assertEquals(SpdyStreamStatus.PROTOCOL_ERROR, next(SpdyRstStreamFrame.class).status());
+        connection.writeInbound(syn(3, "GET", "http://origin.test/", true));
+        assertEquals(1, exchanges.size());
+        assertTrue(connection.isOpen());
+    }
+
+    @Test
     public void streamsBeyondTheLimitAreRefused() {
         connection.finishAndReleaseAll();
         exchanges.clear();
