@@ -114,6 +114,14 @@ final class SpdyOrigin implements Closeable {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
+    /**
+     * An {@code http://} URL for the SPDY client's request API; tests replace {@code :path} and {@code :scheme} with
+     * what a browser sends to an {@code https://} origin.
+     */
+    String url(String path) {
+        return "http://127.0.0.1:" + port() + path;
+    }
+
     /** The next request seen, waiting at most 10 s. */
     Seen nextSeen() throws InterruptedException {
         Seen next = seen.poll(10, TimeUnit.SECONDS);
@@ -165,7 +173,7 @@ final class SpdyOrigin implements Closeable {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
             if (event instanceof SslHandshakeCompletionEvent && ((SslHandshakeCompletionEvent) event).isSuccess()
-                    && SPDY_3_1.equals(ctx.pipeline().get(SslHandler.class).applicationProtocol())) {
+                    && SPDY_3_1.equals(ctx.pipeline().get(SslHandler.class).engine().getApplicationProtocol())) {
                 sessions.incrementAndGet();
             }
             super.userEventTriggered(ctx, event);
