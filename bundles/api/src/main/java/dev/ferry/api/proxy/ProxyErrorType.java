@@ -6,18 +6,26 @@ package dev.ferry.api.proxy;
  */
 public enum ProxyErrorType {
     DNS_ERROR("dns_error", 502),
+    DNS_TIMEOUT("dns_timeout", 504),
     DESTINATION_NOT_FOUND("destination_not_found", 502),
     DESTINATION_UNAVAILABLE("destination_unavailable", 503),
     CONNECTION_REFUSED("connection_refused", 502),
     CONNECTION_TIMEOUT("connection_timeout", 504),
     CONNECTION_TERMINATED("connection_terminated", 502),
+    CONNECTION_LIMIT_REACHED("connection_limit_reached", 503),
     TLS_PROTOCOL_ERROR("tls_protocol_error", 502),
+    TLS_CERTIFICATE_ERROR("tls_certificate_error", 502),
     HTTP_REQUEST_ERROR("http_request_error", 400),
     HTTP_REQUEST_DENIED("http_request_denied", 403),
     HTTP_REQUEST_HEADER_TOO_LARGE("http_request_error", 431),
     HTTP_REQUEST_LINE_TOO_LONG("http_request_error", 414),
     HTTP_RESPONSE_INCOMPLETE("http_response_incomplete", 502),
     HTTP_PROTOCOL_ERROR("http_protocol_error", 502),
+    HTTP_RESPONSE_TIMEOUT("http_response_timeout", 504),
+    /** An upstream proxy demands authentication (407) and none is configured, or it refused the credentials. */
+    UPSTREAM_AUTH_REQUIRED("http_request_denied", 502),
+    /** The proxy's own resolution settings failed (e.g. a PAC script that throws, with the FAIL policy). */
+    PROXY_CONFIGURATION_ERROR("proxy_configuration_error", 500),
     PROXY_INTERNAL_ERROR("proxy_internal_error", 500);
 
     private final String token;

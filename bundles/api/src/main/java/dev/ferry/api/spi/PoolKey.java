@@ -4,38 +4,46 @@ import dev.ferry.api.proxy.HostAndPort;
 import dev.ferry.api.proxy.ProxyServer;
 import java.util.Objects;
 
-/** Which connections are interchangeable: the same proxy and the same destination. */
+/** Which connections are interchangeable: the same proxy and the same group (destination and partition). */
 public final class PoolKey {
 
     private final ProxyServer proxy;
-    private final HostAndPort destination;
+    private final GroupId group;
 
-    public PoolKey(ProxyServer proxy, HostAndPort destination) {
+    public PoolKey(ProxyServer proxy, GroupId group) {
         this.proxy = Objects.requireNonNull(proxy, "proxy");
-        this.destination = Objects.requireNonNull(destination, "destination");
+        this.group = Objects.requireNonNull(group, "group");
+    }
+
+    /** A key in the shared partition for plain {@code http} to {@code destination}. */
+    public PoolKey(ProxyServer proxy, HostAndPort destination) {
+        this(proxy, GroupId.http(destination));
     }
 
     public ProxyServer proxy() {
         return proxy;
     }
 
+    public GroupId group() {
+        return group;
+    }
+
     public HostAndPort destination() {
-        return destination;
+        return group.destination();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PoolKey && ((PoolKey) o).proxy.equals(proxy)
-                && ((PoolKey) o).destination.equals(destination);
+        return o instanceof PoolKey && ((PoolKey) o).proxy.equals(proxy) && ((PoolKey) o).group.equals(group);
     }
 
     @Override
     public int hashCode() {
-        return proxy.hashCode() * 31 + destination.hashCode();
+        return proxy.hashCode() * 31 + group.hashCode();
     }
 
     @Override
     public String toString() {
-        return proxy + " => " + destination;
+        return proxy + " => " + group;
     }
 }
