@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -73,9 +77,68 @@ final class FerryProcess implements Closeable {
         return ferry;
     }
 
+    /**
+     * Starts several copies, two at a time (more only compete for the CPUs); returns them in the order of
+     * {@code settings}. If one fails to start, the others are stopped again.
+     */
+    @SafeVarargs
+    static List<FerryProcess> startAll(String jvmOptions, Map<String, Map<String, String>>... settings)
+            throws Exception {
+        ExecutorService starters = Executors.newFixedThreadPool(Math.min(2, settings.length));
+        try {
+            List<Future<FerryProcess>> starting = new ArrayList<>();
+            for (Map<String, Map<String, String>> s : settings) {
+                starting.add(starters.submit(() -> start(jvmOptions, s)));
+            }
+            List<FerryProcess> started = new ArrayList<>();
+            Exception failure = null;
+            for (Future<FerryProcess> f : starting) {
+                try {
+                    started.add(f.get());
+                } catch (ExecutionException e) {
+                    failure = e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+                }
+            }
+            if (failure != null) {
+                for (FerryProcess ferry : started) {
+                    ferry.close();
+                }
+                throw failure;
+            }
+            return started;
+        } finally {
+            starters.shutdown();
+        }
+    }
+
+    /** The plain HTTP listener as a proxy URL, for curl's {@code -x} and for other Ferries' rules. */
+    String httpProxy() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** The TLS listener as a proxy URL. */
+    String httpsProxy() {
+        return "https://127.0.0.1:" + httpsPort;
+    }
+
+    /** The self-signed certificate this copy generated at its first start (when none was configured). */
+    Path generatedCertificate() {
+        return home.resolve("data/tls/proxy-cert.pem");
+    }
+
+    /** Waits (5 s at most) for an access log line that contains {@code text} and returns it. */
+    String awaitAccessLine(String text) throws InterruptedException {
+        try {
+            return Await.until("access log line", 5000,
+                    () -> accessLog().lines().filter(l -> l.contains(text)).findFirst().orElse(null));
+        } catch (AssertionError e) {
+            throw new AssertionError("no access log line with '" + text + "' in " + home + ":\n" + accessLog(), e);
+        }
+    }
 
     void awaitPort(int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        // Generous: on a busy two-CPU machine two JVMs starting side by side each take a while.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             assertTrue("ferry exited early:\n" + stdout(), process.isAlive());
             try (Socket s = new Socket()) {
@@ -85,7 +148,7 @@ final class FerryProcess implements Closeable {
                 Thread.sleep(100);
             }
         }
-        throw new AssertionError("port " + port + " not accepting after 30 s:\n" + stdout());
+        throw new AssertionError("port " + port + " not accepting after 60 s:\n" + stdout());
     }
 
     /** Replaces {@code key}'s line in a config file of this copy (or appends it). */
@@ -148,6 +211,16 @@ final class FerryProcess implements Closeable {
     void assertNoLeaks() {
         String all = stdout() + log();
         assertFalse("Netty reported a leak:\n" + all, all.contains("LEAK:"));
+    }
+
+    /**
+     * Collects garbage in the proxy, then sends one request to {@code url} through it (paranoid leak detection
+     * reports on a later allocation) and fails if a leak was reported.
+     */
+    void checkForLeaks(String url) throws Exception {
+        collectGarbage();
+        Curl.run("-x", httpProxy(), url, "-o", "/dev/null");
+        assertNoLeaks();
     }
 
     /** Stops the process (as Ctrl-C would) and starts the same installation again. */

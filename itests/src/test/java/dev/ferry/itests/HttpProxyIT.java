@@ -29,7 +29,8 @@ public class HttpProxyIT {
 
     @BeforeClass
     public static void start() throws Exception {
-        ferry = FerryProcess.start("-Xmx64m", Map.of("dev.ferry.pool.cfg", Map.of("connectTimeoutMillis", "2000")));
+        ferry = FerryProcess.start("-Xmx64m", Map.of("dev.ferry.pool.cfg",
+                Map.of("tcpConnectTimeoutMillis", "2000")));
         origin = new TestOrigin(null);
         tlsOrigin = new TestOrigin(TlsOrigin.context());
         proxy = "http://127.0.0.1:" + ferry.httpPort;

@@ -23,6 +23,17 @@ final class ProxyClients {
         }
     }
 
+    /** Sends {@code CONNECT authority} on a fresh connection and returns the response head (10 s at most). */
+    static String connectHead(int port, String authority) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            return readHead(s.getInputStream());
+        }
+    }
+
     static String readAll(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];

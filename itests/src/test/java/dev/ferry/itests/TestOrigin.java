@@ -30,6 +30,7 @@ import javax.net.ssl.SSLContext;
  * <li>{@code /truncated}: promises 1000 bytes, sends 10, closes</li>
  * <li>{@code /truncated-chunked}: one chunk, then closes without the last chunk</li>
  * <li>{@code /malformed}: a status line that is not HTTP, then closes</li>
+ * <li>{@code /slow?ms=N}: like {@code /echo}, after holding the response back for N milliseconds</li>
  * <li>{@code /drop-next}: answers like {@code /echo}, keeps the connection, but closes it without an answer when
  * the next request arrives on it (a keep-alive connection the origin gave up on)</li>
  * </ul>
@@ -101,6 +102,10 @@ final class TestOrigin implements Closeable {
                 switch (path) {
                     case "/drop-next":
                         dropNext = true;
+                        respond(out, method, 200, raw.toString().getBytes(StandardCharsets.UTF_8), close);
+                        break;
+                    case "/slow":
+                        Thread.sleep(Long.parseLong(query.replaceFirst(".*\\bms=(\\d+).*", "$1")));
                         respond(out, method, 200, raw.toString().getBytes(StandardCharsets.UTF_8), close);
                         break;
                     case "/echo":

@@ -3,12 +3,11 @@ package dev.ferry.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.util.Map;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
-/** A Ferry whose resolver sends everything through one upstream HTTP proxy (a second Ferry). */
+/** A Ferry whose proxy rules send everything through one upstream HTTP proxy (a second Ferry). */
 public class UpstreamProxyIT {
 
     private static FerryProcess upstream;
@@ -18,9 +17,9 @@ public class UpstreamProxyIT {
 
     @BeforeClass
     public static void start() throws Exception {
-        upstream = FerryProcess.start("", Map.of());
-        ferry = FerryProcess.start("", Map.of("dev.ferry.resolver.cfg",
-                Map.of("upstreamProxy", "http://127.0.0.1:" + upstream.httpPort)));
+        upstream = FerryProcess.start("", Settings.defaults().files());
+        // The test origins are on loopback, which proxy rules leave alone unless the bypass list says <-loopback>.
+        ferry = FerryProcess.start("", Settings.rules(upstream.httpProxy()).files());
         origin = new TestOrigin(null);
         tlsOrigin = new TestOrigin(TlsOrigin.context());
     }
@@ -40,8 +39,8 @@ public class UpstreamProxyIT {
         assertEquals(c.toString(), 0, c.exit);
         assertTrue(c.out, c.out.startsWith("GET /echo?via=upstream HTTP/1.1\n"));
         assertTrue("both hops recorded:\n" + c.out, c.out.toLowerCase().contains("via: 1.1 ferry, 1.1 ferry\n"));
-        awaitLine(upstream, "GET " + origin.url("/echo?via=upstream") + " 200 ");
-        awaitLine(ferry, "GET " + origin.url("/echo?via=upstream") + " 200 ");
+        upstream.awaitAccessLine("GET " + origin.url("/echo?via=upstream") + " 200 ");
+        ferry.awaitAccessLine("GET " + origin.url("/echo?via=upstream") + " 200 ");
         assertTrue(ferry.accessLog(), ferry.accessLog().contains("http://127.0.0.1:" + upstream.httpPort));
     }
 
@@ -51,7 +50,7 @@ public class UpstreamProxyIT {
                 "https://127.0.0.1:" + tlsOrigin.port() + "/echo");
         assertEquals(c.toString(), 0, c.exit);
         assertTrue(c.out, c.out.startsWith("GET /echo HTTP/1.1\n"));
-        awaitLine(upstream, "CONNECT 127.0.0.1:" + tlsOrigin.port() + " 200 ");
+        upstream.awaitAccessLine("CONNECT 127.0.0.1:" + tlsOrigin.port() + " 200 ");
     }
 
     @Test
@@ -59,16 +58,6 @@ public class UpstreamProxyIT {
         int closed = Ports.free();
         Curl c = Curl.run("-x", "http://127.0.0.1:" + ferry.httpPort, "-k", "https://127.0.0.1:" + closed + "/");
         assertTrue(c.toString(), c.err.contains("502"));
-        awaitLine(upstream, "CONNECT 127.0.0.1:" + closed + " 502 ");
-    }
-
-    private static void awaitLine(FerryProcess proxy, String text) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 5000;
-        while (!proxy.accessLog().contains(text)) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("no access line with '" + text + "' in\n" + proxy.accessLog());
-            }
-            Thread.sleep(50);
-        }
+        upstream.awaitAccessLine("CONNECT 127.0.0.1:" + closed + " 502 ");
     }
 }

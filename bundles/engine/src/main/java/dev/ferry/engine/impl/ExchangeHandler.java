@@ -1,10 +1,11 @@
 package dev.ferry.engine.impl;
 
 import dev.ferry.api.proxy.ProxyErrorType;
-import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.api.spi.ListenerClosing;
-import dev.ferry.api.spi.PoolKey;
+import dev.ferry.api.spi.ConnectJobException;
 import dev.ferry.api.spi.ServerCodec;
+import dev.ferry.api.spi.UpstreamConnection;
+import dev.ferry.api.spi.UpstreamRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -17,9 +18,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -63,12 +61,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     /** The current exchange, or the last one while IDLE. */
     private Exchange ex;
     private OutgoingRequest outgoing;
+    private RequestTarget target;
+    private UpstreamConnection upstream;
     private Channel origin;
-    private PoolKey key;
+    private OriginHandler originHandler;
     private boolean originWasReused;
-    private boolean responseStarted;
-    private boolean informational;
-    private boolean originReusable;
 
     ExchangeHandler(ExchangeServices services, ServerCodec codec) {
         this.services = services;
@@ -115,39 +112,36 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     private void beginExchange(HttpRequest request) {
         ex = new Exchange(request);
-        responseStarted = false;
-        informational = false;
-        originReusable = false;
+        originHandler = null;
         outgoing = null;
+        upstream = null;
     }
 
     private void onRequest(HttpRequest request) {
         beginExchange(request);
         boolean connect = HttpMethod.CONNECT.equals(request.method());
-        RequestTarget parsed;
         try {
-            parsed = connect ? RequestTarget.authority(request.uri()) : RequestTarget.absolute(request.uri());
+            target = connect ? RequestTarget.authority(request.uri()) : RequestTarget.absolute(request.uri());
         } catch (IllegalArgumentException e) {
             reject(new ProxyError(ProxyErrorType.HTTP_REQUEST_ERROR, e.getMessage()), connect);
             return;
         }
-        ProxyServer proxy = services.resolver.get().resolve(parsed.resolverUrl()).first();
-        ex.upstream = proxy.toString();
-        key = new PoolKey(proxy, parsed.destination());
         ctx.channel().config().setAutoRead(false);
+        String partition = services.partition(ctx.channel());
         if (connect) {
             state = State.CONNECTING;
             codec.tunnelRequested(ctx.pipeline());
-            services.pool.connectTunnel(key, ctx.channel().eventLoop()).addListener(this::onTunnelConnected);
+            services.connector.connect(UpstreamRequest.tunnel(target.destination(), partition),
+                    ctx.channel().eventLoop()).addListener(this::onTunnelConnected);
             return;
         }
         state = State.FORWARDING;
         services.headers.forward(request.headers());
-        request.headers().set(HttpHeaderNames.HOST, parsed.hostHeader());
-        request.setUri(proxy.isDirect() ? parsed.originForm() : parsed.absoluteForm());
+        request.headers().set(HttpHeaderNames.HOST, target.hostHeader());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         outgoing = new OutgoingRequest(request);
-        services.pool.acquire(key, ctx.channel().eventLoop()).addListener(this::onOriginConnected);
+        services.connector.connect(UpstreamRequest.http(target.resolverUrl(), partition), ctx.channel().eventLoop())
+                .addListener(this::onOriginConnected);
     }
 
     private void onRequestBody(HttpContent content) {
@@ -190,25 +184,51 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private void onOriginConnected(Future<?> future) {
         if (state != State.FORWARDING) {
             if (future.isSuccess()) {
-                ((Channel) future.getNow()).close();
+                ((UpstreamConnection) future.getNow()).channel().close();
             }
             return;
         }
         if (!future.isSuccess()) {
-            failBeforeResponse(ProxyError.upstream(future.cause(), key.destination().toString()));
+            ex.upstream = failedVia(future.cause());
+            failBeforeResponse(ProxyError.upstream(future.cause(), target.destination().toString()));
             return;
         }
-        origin = (Channel) future.getNow();
+        UpstreamConnection conn = (UpstreamConnection) future.getNow();
+        upstream = conn;
+        ex.upstream = conn.proxy().toString();
+        origin = conn.channel();
         originWasReused = origin.attr(CLIENT_CODEC).setIfAbsent(Boolean.TRUE) != null;
         if (!originWasReused) {
             services.clientCodec.configure(origin.pipeline());
         }
-        origin.pipeline().addLast(OriginHandler.NAME, new OriginHandler(this, origin));
-        outgoing.sendTo(origin);
+        originHandler = new OriginHandler(this, origin, ctx, ex, services.headers, describeOrigin());
+        origin.pipeline().addLast(OriginHandler.NAME, originHandler);
+        outgoing.sendTo(origin, conn.absoluteForm() ? target.absoluteForm() : target.originForm(),
+                conn.requestHeaders());
         origin.flush();
         if (!ex.requestDone && origin.isWritable()) {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    /** The retry's connection: same proxy and group as the first, fresh from the pool. */
+    private void onRetryConnected(Future<?> future) {
+        if (state == State.FORWARDING && future.isSuccess()) {
+            Channel ch = (Channel) future.getNow();
+            onOriginConnected(ch.eventLoop().newSucceededFuture(new UpstreamConnection(ch, upstream.key(), false,
+                    upstream.requestHeaders())));
+            return;
+        }
+        if (future.isSuccess()) {
+            ((Channel) future.getNow()).close();
+        } else if (state == State.FORWARDING) {
+            failBeforeResponse(ProxyError.upstream(future.cause(), target.destination().toString()));
+        }
+    }
+
+    /** The proxy a failed connect went through last, for the access log. */
+    private static String failedVia(Throwable cause) {
+        return cause instanceof ConnectJobException ? ((ConnectJobException) cause).proxy().toString() : "-";
     }
 
     /** The origin connection drained: read more of the request body. */
@@ -226,58 +246,14 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
-    void onResponseHead(Channel ch, HttpResponse response) {
-        if (ch != origin || state != State.FORWARDING) {
-            return;
-        }
-        if (response.decoderResult().isFailure()) {
-            originFailed(ch, new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
-                    "malformed response from " + describeOrigin() + ": " + response.decoderResult().cause())));
-            return;
-        }
-        services.headers.forward(response.headers());
-        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-            if (response.status().code() == 101) {
-                originFailed(ch, new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
-                        describeOrigin() + " switched protocols, which this proxy does not relay")));
-                return;
-            }
-            // 100 Continue and friends go to the client as they are; the final response follows.
-            informational = true;
-            ctx.write(response, ctx.voidPromise());
-            return;
-        }
-        informational = false;
-        responseStarted = true;
-        originReusable = HttpUtil.isKeepAlive(response);
-        ex.frameResponse(response);
-        ctx.write(response, ctx.voidPromise());
+    /** Whether {@code ch} is the origin connection of the exchange being forwarded now. */
+    boolean isForwardingTo(Channel ch) {
+        return ch == origin && state == State.FORWARDING;
     }
 
-    void onResponseBody(Channel ch, HttpContent content) {
-        if (ch != origin || state != State.FORWARDING) {
-            // What a failed or replaced origin connection still delivers is not the client's.
-            content.release();
-            return;
-        }
-        boolean last = content instanceof LastHttpContent;
-        if (informational) {
-            ctx.write(content, ctx.voidPromise());
-            informational = !last;
-            return;
-        }
-        ex.bytesOut += content.content().readableBytes();
-        ctx.write(content, ctx.voidPromise());
-        if (last) {
-            ctx.flush();
-            endExchange();
-        } else if (!ctx.channel().isWritable()) {
-            origin.config().setAutoRead(false);
-        }
-    }
-
-    void flushToClient() {
-        ctx.flush();
+    /** The origin's response has been relayed completely. */
+    void responseComplete() {
+        endExchange();
     }
 
     /** The origin connection {@code ch} failed or closed (cause null) before the exchange was complete. */
@@ -285,14 +261,15 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (ch != origin || state != State.FORWARDING) {
             return;
         }
-        if (originWasReused && !responseStarted && !informational && ex.requestDone
+        boolean responseStarted = originHandler.responseStarted();
+        if (originWasReused && !responseStarted && !originHandler.informational() && ex.requestDone
                 && outgoing.retryable(ex.bytesIn)) {
             // An idle connection the origin closed as we reused it: nothing was answered, nothing is lost.
             LOG.debug("{} {} {}: reused connection to {} closed before a response; retrying once on another",
                     ctx.channel().remoteAddress(), ex.method, ex.target, describeOrigin());
             closeOrigin();
             outgoing.rearm();
-            services.pool.acquire(key, ctx.channel().eventLoop()).addListener(this::onOriginConnected);
+            services.pool.acquire(upstream.key(), ctx.channel().eventLoop()).addListener(this::onRetryConnected);
             return;
         }
         ProxyError error = cause instanceof ProxyException ? ((ProxyException) cause).error()
@@ -348,7 +325,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             origin = null;
             ch.pipeline().remove(OriginHandler.NAME);
             ch.config().setAutoRead(true);
-            if (originReusable && ex.requestDone) {
+            if (originHandler.reusable() && ex.requestDone) {
                 services.pool.release(ch);
             } else {
                 ch.close();
@@ -376,19 +353,22 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private void onTunnelConnected(Future<?> future) {
         if (state != State.CONNECTING) {
             if (future.isSuccess()) {
-                ((Channel) future.getNow()).close();
+                ((UpstreamConnection) future.getNow()).channel().close();
             }
             return;
         }
         if (!future.isSuccess()) {
-            ProxyError error = ProxyError.upstream(future.cause(), key.destination().toString());
+            ex.upstream = failedVia(future.cause());
+            ProxyError error = ProxyError.upstream(future.cause(), target.destination().toString());
             LOG.warn("{} CONNECT {}: {}", ctx.channel().remoteAddress(), ex.target, error);
             reject(error, true);
             return;
         }
         state = State.CLOSED;
         ctx.pipeline().remove(this);
-        TunnelHandoff.start(ctx.channel(), (Channel) future.getNow(), codec, services.relay, backlog, ex);
+        UpstreamConnection conn = (UpstreamConnection) future.getNow();
+        ex.upstream = conn.proxy().toString();
+        TunnelHandoff.start(ctx.channel(), conn.channel(), codec, services.relay, backlog, ex);
     }
 
     @Override

@@ -1,15 +1,21 @@
 package dev.ferry.engine.impl;
 
+import dev.ferry.api.proxy.ProxyErrorType;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The origin side of one forwarded exchange, on the origin connection's pipeline while the exchange lasts: it hands
- * the response to the {@link ExchangeHandler} and reports the connection's writability and failures.
+ * The origin side of one forwarded exchange, on the origin connection's pipeline while the exchange lasts: relays the
+ * response to the client (interim responses as they are, the final one framed for the client), pauses the origin
+ * while the client cannot take more, and reports the end, the connection's writability and its failures to the
+ * {@link ExchangeHandler}. Whatever arrives after the exchange gave this connection up is released.
  */
 final class OriginHandler extends ChannelInboundHandlerAdapter {
 
@@ -17,27 +23,99 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
 
     private final ExchangeHandler exchange;
     private final Channel channel;
+    private final ChannelHandlerContext client;
+    private final Exchange ex;
+    private final ForwardedHeaders headers;
+    private final String originName;
+    private boolean informational;
+    private boolean responseStarted;
+    private boolean reusable;
 
-    OriginHandler(ExchangeHandler exchange, Channel channel) {
+    /** @param originName how errors name the other end: {@code origin} or the upstream proxy */
+    OriginHandler(ExchangeHandler exchange, Channel channel, ChannelHandlerContext client, Exchange ex,
+            ForwardedHeaders headers, String originName) {
         this.exchange = exchange;
         this.channel = channel;
+        this.client = client;
+        this.ex = ex;
+        this.headers = headers;
+        this.originName = originName;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpResponse) {
-            exchange.onResponseHead(channel, (HttpResponse) msg);
+        // HttpClientCodec delivers heads and contents as separate messages; only contents hold buffers.
+        if (msg instanceof HttpResponse && exchange.isForwardingTo(channel)) {
+            onResponseHead((HttpResponse) msg);
         }
-        if (msg instanceof HttpContent) {
-            exchange.onResponseBody(channel, (HttpContent) msg);
+        if (msg instanceof HttpContent && exchange.isForwardingTo(channel)) {
+            onResponseBody((HttpContent) msg);
         } else if (!(msg instanceof HttpResponse)) {
+            // What a failed or replaced origin connection still delivers is not the client's.
             ReferenceCountUtil.release(msg);
         }
     }
 
+    private void onResponseHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            exchange.originFailed(channel, new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
+                    "malformed response from " + originName + ": " + response.decoderResult().cause())));
+            return;
+        }
+        headers.forward(response.headers());
+        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+            if (response.status().code() == 101) {
+                exchange.originFailed(channel, new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
+                        originName + " switched protocols, which this proxy does not relay")));
+                return;
+            }
+            // 100 Continue and friends go to the client as they are; the final response follows.
+            informational = true;
+            client.write(response, client.voidPromise());
+            return;
+        }
+        informational = false;
+        responseStarted = true;
+        reusable = HttpUtil.isKeepAlive(response);
+        ex.frameResponse(response);
+        client.write(response, client.voidPromise());
+    }
+
+    private void onResponseBody(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (informational) {
+            client.write(content, client.voidPromise());
+            informational = !last;
+            return;
+        }
+        ex.bytesOut += content.content().readableBytes();
+        client.write(content, client.voidPromise());
+        if (last) {
+            client.flush();
+            exchange.responseComplete();
+        } else if (!client.channel().isWritable()) {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    /** Whether the final response's head has gone to the client. */
+    boolean responseStarted() {
+        return responseStarted;
+    }
+
+    /** Whether an interim (1xx) response is being relayed. */
+    boolean informational() {
+        return informational;
+    }
+
+    /** Whether the origin may keep the connection open after this response. */
+    boolean reusable() {
+        return reusable;
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        exchange.flushToClient();
+        client.flush();
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.Map;
 
 /**
  * The request on its way to the origin: its head and the body pieces read before the origin connection was there,
@@ -29,8 +30,13 @@ final class OutgoingRequest {
         body.add(content);
     }
 
-    /** Writes the head and held pieces to the origin (without flushing) and remembers the head for a retry. */
-    void sendTo(Channel origin) {
+    /**
+     * Writes the head, with its target in the form the connection needs and the connection's own headers, and the
+     * held pieces to the origin (without flushing); remembers the head for a retry.
+     */
+    void sendTo(Channel origin, String target, Map<String, String> connectionHeaders) {
+        head.setUri(target);
+        connectionHeaders.forEach(head.headers()::set);
         sentHead = head;
         origin.write(head, origin.voidPromise());
         head = null;

@@ -1,6 +1,8 @@
 package dev.ferry.engine.impl;
 
 import dev.ferry.api.proxy.ProxyErrorType;
+import dev.ferry.api.proxy.ProxyResolutionException;
+import dev.ferry.api.spi.ConnectJobException;
 import dev.ferry.api.spi.UpstreamException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -47,6 +49,14 @@ final class ProxyError {
 
     /** Classifies a failure to reach the destination or to get its response. */
     static ProxyError upstream(Throwable cause, String destination) {
+        if (cause instanceof ConnectJobException) {
+            // The pool classified it at the stage that failed.
+            return new ProxyError(((ConnectJobException) cause).errorType(), cause.getMessage());
+        }
+        if (cause instanceof ProxyResolutionException) {
+            return new ProxyError(ProxyErrorType.PROXY_CONFIGURATION_ERROR,
+                    "cannot choose a proxy for " + destination + ": " + cause.getMessage());
+        }
         if (cause instanceof UnknownHostException) {
             return new ProxyError(ProxyErrorType.DNS_ERROR, "cannot resolve " + destination);
         }

@@ -1,6 +1,5 @@
 package dev.ferry.engine.impl;
 
-import dev.ferry.api.proxy.ProxyResolver;
 import dev.ferry.api.spi.ClientCodec;
 import dev.ferry.api.spi.ConnectionPool;
 import dev.ferry.api.spi.ListenerClosing;
@@ -8,6 +7,7 @@ import dev.ferry.api.spi.ProtocolNegotiator;
 import dev.ferry.api.spi.ServerCodec;
 import dev.ferry.api.spi.Transport;
 import dev.ferry.api.spi.TunnelRelay;
+import dev.ferry.api.spi.UpstreamConnector;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -72,6 +72,11 @@ public class ProxyListener {
         @AttributeDefinition(description = "Seconds open connections get to finish their exchanges when the listener "
                 + "closes (SPDY sessions get GOAWAY at once); then they are closed")
         int drainTimeoutSeconds() default 30;
+
+        @AttributeDefinition(description = "How upstream connections are shared: client = per client address (each "
+                + "client gets its own pool partition and per-group limits, as each browser has its own), none = all "
+                + "clients of this listener share one partition")
+        String poolPartition() default "client";
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyListener.class);
@@ -83,13 +88,13 @@ public class ProxyListener {
     private ConnectionPool pool;
 
     @Reference
+    private UpstreamConnector connector;
+
+    @Reference
     private TunnelRelay relay;
 
     @Reference(target = "(ferry.protocol=http/1.1)")
     private ClientCodec clientCodec;
-
-    @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    private volatile ProxyResolver resolver;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -121,7 +126,12 @@ public class ProxyListener {
         preference = Arrays.asList(config.protocols());
         tls = config.tls();
         idleTimeoutSeconds = config.idleTimeoutSeconds();
-        services = new ExchangeServices(() -> resolver, pool, relay, clientCodec);
+        if (!config.poolPartition().equals("client") && !config.poolPartition().equals("none")) {
+            throw new IllegalArgumentException("listener " + config.name() + ": poolPartition must be client or none, "
+                    + "got '" + config.poolPartition() + "'");
+        }
+        services = new ExchangeServices(connector, pool, relay, clientCodec,
+                config.poolPartition().equals("client"));
         ChannelFuture bound = transport.bind(new InetSocketAddress(config.host(), config.port()),
                 new ChannelInitializer<Channel>() {
                     @Override

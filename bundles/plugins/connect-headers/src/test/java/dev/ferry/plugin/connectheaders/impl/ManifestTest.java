@@ -1,0 +1,38 @@
+package dev.ferry.plugin.connectheaders.impl;
+
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.Manifest;
+import org.junit.Test;
+
+/**
+ * A plugin needs only the Netty-free plugin API; this checks the manifest bnd generated (it runs before the tests)
+ * so an accidental Netty import cannot slip into the bundle.
+ */
+public class ManifestTest {
+
+    private static String importPackage() throws IOException {
+        Path file = Path.of("target", "classes", "META-INF", "MANIFEST.MF");
+        assertTrue("bnd did not write " + file, Files.isRegularFile(file));
+        try (InputStream in = Files.newInputStream(file)) {
+            String imports = new Manifest(in).getMainAttributes().getValue("Import-Package");
+            assertNotNull("no Import-Package in " + file, imports);
+            return imports;
+        }
+    }
+
+    @Test
+    public void importsThePluginApiAndNoNetty() throws IOException {
+        String imports = importPackage();
+
+        assertTrue(imports, imports.contains("dev.ferry.api.plugin"));
+        assertFalse(imports, imports.contains("io.netty"));
+        assertFalse(imports, imports.contains("dev.ferry.api.spi"));
+    }
+}

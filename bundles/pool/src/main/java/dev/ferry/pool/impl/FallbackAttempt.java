@@ -1,0 +1,139 @@
+package dev.ferry.pool.impl;
+
+import dev.ferry.api.proxy.BadProxies;
+import dev.ferry.api.proxy.ProxyErrorType;
+import dev.ferry.api.proxy.ProxyList;
+import dev.ferry.api.proxy.ProxyRetryInfo;
+import dev.ferry.api.proxy.ProxyServer;
+import dev.ferry.api.spi.ConnectEvents;
+import dev.ferry.api.spi.ConnectJobException;
+import dev.ferry.api.spi.ConnectionPool;
+import dev.ferry.api.spi.PoolKey;
+import dev.ferry.api.spi.UpstreamConnection;
+import dev.ferry.api.spi.UpstreamRequest;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request's walk down its proxy list, on the request's event loop: connect through the next proxy; on a failure
+ * Chromium falls back on, mark the proxy bad, tell the delegates and try the next; on any other failure, or when the
+ * list is exhausted, fail with that proxy's error.
+ */
+final class FallbackAttempt {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FallbackAttempt.class);
+
+    private final UpstreamRequest request;
+    private final EventLoop loop;
+    private final Promise<UpstreamConnection> result;
+    private final ProxyList proxies;
+    private final ConnectionPool pool;
+    private final BadProxies badProxies;
+    private final DelegateChain delegates;
+    private final List<ProxyRetryInfo> failures = new ArrayList<>(0);
+    private int index;
+    private Future<Channel> pending;
+    private boolean reused;
+
+    FallbackAttempt(UpstreamRequest request, EventLoop loop, Promise<UpstreamConnection> result, ProxyList proxies,
+            ConnectionPool pool, BadProxies badProxies, DelegateChain delegates) {
+        this.request = request;
+        this.loop = loop;
+        this.result = result;
+        this.proxies = proxies;
+        this.pool = pool;
+        this.badProxies = badProxies;
+        this.delegates = delegates;
+    }
+
+    void start() {
+        // The caller gives up: the connect job in flight stops and closes what it made.
+        result.addListener(f -> {
+            if (f.isCancelled() && pending != null) {
+                pending.cancel(false);
+            }
+        });
+        next();
+    }
+
+    private void next() {
+        ProxyServer proxy = proxies.servers().get(index);
+        PoolKey key = new PoolKey(proxy, request.group());
+        reused = false;
+        ConnectEvents events = new ReuseObserver(request.events());
+        pending = request.tunnel() ? pool.connectTunnel(key, loop, events) : pool.acquire(key, loop, events);
+        pending.addListener(f -> done(key, f));
+    }
+
+    private void done(PoolKey key, Future<?> f) {
+        if (f.isCancelled()) {
+            result.cancel(false);
+            return;
+        }
+        if (f.isSuccess()) {
+            Channel ch = (Channel) f.getNow();
+            if (!result.trySuccess(new UpstreamConnection(ch, key, reused, pool.requestHeaders(key)))) {
+                ch.close();
+                return;
+            }
+            if (badProxies.isBad(key.proxy())) {
+                // Every proxy was bad and this one was tried anyway: it works again.
+                badProxies.clear(key.proxy());
+            }
+            if (!failures.isEmpty()) {
+                delegates.onSuccessAfterFailures(request.url(), key.proxy(), failures);
+            }
+            return;
+        }
+        Throwable cause = f.cause();
+        if (!(cause instanceof ConnectJobException) || !((ConnectJobException) cause).fallback()) {
+            result.tryFailure(cause);
+            return;
+        }
+        ConnectJobException failure = (ConnectJobException) cause;
+        ProxyServer bad = key.proxy();
+        badProxies.markBad(bad, failure.errorType(), failure.getMessage());
+        failures.add(retryInfo(bad, failure.errorType(), failure.getMessage()));
+        delegates.onFallback(bad, failure.errorType(), failure.getMessage());
+        if (index + 1 >= proxies.servers().size() || result.isDone()) {
+            result.tryFailure(failure);
+            return;
+        }
+        LOG.info("{}: {} failed ({}: {}); trying {}", request, bad, failure.errorType().token(),
+                failure.getMessage(), proxies.servers().get(index + 1));
+        request.events().fallback(bad, failure);
+        index++;
+        next();
+    }
+
+    private ProxyRetryInfo retryInfo(ProxyServer proxy, ProxyErrorType error, String details) {
+        for (ProxyRetryInfo info : badProxies.current()) {
+            if (info.proxy().equals(proxy)) {
+                return info;
+            }
+        }
+        Instant now = Instant.now();
+        return new ProxyRetryInfo(proxy, error, details, now, now);
+    }
+
+    /** Passes events on and notes whether the pool served this attempt from an idle connection. */
+    private final class ReuseObserver extends ForwardingEvents {
+
+        ReuseObserver(ConnectEvents target) {
+            super(target);
+        }
+
+        @Override
+        public void reused(PoolKey key) {
+            reused = true;
+            super.reused(key);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.ferry.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * The connection pool as the console's status shows it: reuse of one keep-alive connection, the per-group limit (6
+ * connections, the rest wait), a pool partition per client address, and {@code connection_limit_reached} when a
+ * request waits longer than {@code waitTimeoutMillis}. Each test has its own origin, so its pool entries are its
+ * own.
+ */
+public class PoolLimitsIT {
+
+    private static final String DIRECT = "DIRECT";
+    private static final String CLIENT = "127.0.0.1";
+    private static final int HOLD_MILLIS = 2000;
+
+    private static final Resources resources = new Resources();
+    private static TestOrigin origin;
+    private static FerryProcess ferry;
+    private static FerryProcess oneAtATime;
+    private static ConsoleStatus status;
+    private static ConsoleStatus oneAtATimeStatus;
+
+    @BeforeClass
+    public static void start() throws Exception {
+        origin = resources.add(new TestOrigin(null));
+        List<FerryProcess> ferries = FerryProcess.startAll("-Xmx64m",
+                Settings.defaults().set(Settings.POOL, "waitTimeoutMillis", "10000").files(),
+                Settings.defaults().set(Settings.POOL, "maxConnectionsPerGroup", "1")
+                        .set(Settings.POOL, "waitTimeoutMillis", "300").files());
+        ferries.forEach(resources::add);
+        ferry = ferries.get(0);
+        oneAtATime = ferries.get(1);
+        status = new ConsoleStatus(ferry);
+        oneAtATimeStatus = new ConsoleStatus(oneAtATime);
+        // Wait for the consoles now, so that the tests' polls see the short-lived states they look for.
+        status.json();
+        oneAtATimeStatus.json();
+    }
+
+    @AfterClass
+    public static void stop() throws Exception {
+        resources.checkLeaksAndClose(origin);
+    }
+
+    @Test
+    public void sequentialRequestsReuseOneConnection() throws Exception {
+        try (TestOrigin own = new TestOrigin(null)) {
+            for (int i = 0; i < 5; i++) {
+                Curl c = Curl.run("-x", ferry.httpProxy(), own.url("/echo?reuse=" + i));
+                assertEquals(c.toString(), 0, c.exit);
+                assertTrue(c.out, c.out.startsWith("GET /echo?reuse=" + i + " HTTP/1.1\n"));
+            }
+            Map<String, String> pool = status.pool(DIRECT, "127.0.0.1:" + own.port(), CLIENT);
+            assertNotNull(status.json(), pool);
+            assertEquals(pool.toString(), "1", pool.get("created"));
+            assertEquals(pool.toString(), "4", pool.get("reused"));
+            assertEquals(pool.toString(), "1", pool.get("idle"));
+            assertEquals(1, own.connections.get());
+        }
+    }
+
+    @Test
+    public void sevenConcurrentRequestsFromOneClientShareSixConnections() throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(7);
+        try (TestOrigin own = new TestOrigin(null)) {
+            String destination = "127.0.0.1:" + own.port();
+            List<Future<Curl>> requests = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                String url = own.url("/slow?ms=" + HOLD_MILLIS + "&n=" + i);
+                requests.add(clients.submit(() -> Curl.run("-x", ferry.httpProxy(), url)));
+            }
+            Map<String, String> busy = Await.until("6 active and 1 waiting for " + destination, 2 * HOLD_MILLIS,
+                    () -> {
+                        Map<String, String> pool = status.pool(DIRECT, destination, CLIENT);
+                        return pool != null && "6".equals(pool.get("active")) && "1".equals(pool.get("waiting"))
+                                ? pool : null;
+                    });
+            assertTrue(busy.toString(), Integer.parseInt(busy.get("created")) <= 6);
+            for (Future<Curl> request : requests) {
+                Curl c = request.get(30, TimeUnit.SECONDS);
+                assertEquals(c.toString(), 0, c.exit);
+                assertTrue(c.out, c.out.startsWith("GET /slow?ms=" + HOLD_MILLIS));
+            }
+            // The seventh went out on a connection the first six gave back.
+            Map<String, String> after = status.pool(DIRECT, destination, CLIENT);
+            assertEquals(after.toString(), "6", after.get("created"));
+            assertEquals(after.toString(), "1", after.get("reused"));
+            assertEquals(6, own.connections.get());
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    public void eachClientAddressGetsItsOwnPartition() throws Exception {
+        try (TestOrigin own = new TestOrigin(null)) {
+            String destination = "127.0.0.1:" + own.port();
+            Curl first = Curl.run("-x", ferry.httpProxy(), own.url("/echo?client=1"));
+            assertEquals(first.toString(), 0, first.exit);
+            // Any 127/8 address is loopback on Linux: a second client address without a second machine.
+            Curl second = Curl.run("--interface", "127.0.0.2", "-x", ferry.httpProxy(), own.url("/echo?client=2"));
+            assertEquals(second.toString(), 0, second.exit);
+            Map<String, String> one = status.pool(DIRECT, destination, "127.0.0.1");
+            Map<String, String> two = status.pool(DIRECT, destination, "127.0.0.2");
+            assertNotNull(status.json(), one);
+            assertNotNull(status.json(), two);
+            assertEquals(one.toString(), "1", one.get("created"));
+            assertEquals(two.toString(), "1", two.get("created"));
+            assertEquals(two.toString(), "0", two.get("reused"));
+            assertEquals("no connection shared between the partitions", 2, own.connections.get());
+        }
+    }
+
+    @Test
+    public void waitingLongerThanTheWaitTimeoutIs503() throws Exception {
+        ExecutorService clients = Executors.newSingleThreadExecutor();
+        try (TestOrigin own = new TestOrigin(null)) {
+            String destination = "127.0.0.1:" + own.port();
+            Future<Curl> holder = clients.submit(() -> Curl.run("-x", oneAtATime.httpProxy(),
+                    own.url("/slow?ms=" + HOLD_MILLIS)));
+            Await.until("the group's one connection in use", HOLD_MILLIS, () -> {
+                Map<String, String> pool = oneAtATimeStatus.pool(DIRECT, destination, CLIENT);
+                return pool != null && "1".equals(pool.get("active")) ? pool : null;
+            });
+            long start = System.nanoTime();
+            Curl refused = Curl.run("-i", "-x", oneAtATime.httpProxy(), own.url("/echo?second"));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(refused.out, refused.out.startsWith("HTTP/1.1 503 "));
+            assertTrue(refused.out,
+                    refused.out.toLowerCase().contains("proxy-status: ferry; error=connection_limit_reached"));
+            assertTrue("refused after " + millis + " ms, with waitTimeoutMillis=300", millis < HOLD_MILLIS);
+            Curl held = holder.get(30, TimeUnit.SECONDS);
+            assertEquals(held.toString(), 0, held.exit);
+            assertTrue(held.out, held.out.startsWith("GET /slow"));
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+}
