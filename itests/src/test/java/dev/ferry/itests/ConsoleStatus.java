@@ -64,10 +64,6 @@ final class ConsoleStatus {
         return authorization;
     }
 
-    List<Map<String, String>> badProxies() throws Exception {
-        return StatusJson.entries(json(), "badProxies");
-    }
-
     List<Map<String, String>> pools() throws Exception {
         return StatusJson.entries(json(), "pools");
     }

@@ -85,7 +85,8 @@ public class FallbackIT {
         String authority = "127.0.0.1:" + tlsOrigin.port();
         String head = ProxyClients.connectHead(ferry.httpPort, authority);
         assertTrue(head, head.startsWith("HTTP/1.1 502 "));
-        assertTrue(head, head.toLowerCase().contains("proxy-status: ferry; error="));
+        assertTrue(head, head.toLowerCase().contains("proxy-status: ferry; error=http_request_denied; "
+                + "details=\"upstream proxy " + refusing.rule() + " refused connect " + authority + ": 403"));
         ferry.awaitAccessLine("CONNECT " + authority + " 502 ");
         assertEquals("asked once: " + refusing.heads, 1, refusing.connectsTo(authority).size());
         assertFalse("B, next in the list, was not tried:\n" + upstream.accessLog(),

@@ -7,6 +7,7 @@ import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
+import dev.ferry.api.proxy.BadProxies;
 import dev.ferry.api.proxy.ProxyResolver;
 import dev.ferry.api.spi.ClientCodec;
 import dev.ferry.api.spi.ConnectionPool;
@@ -14,6 +15,7 @@ import dev.ferry.api.spi.ProtocolNegotiator;
 import dev.ferry.api.spi.ServerCodec;
 import dev.ferry.api.spi.Transport;
 import dev.ferry.api.spi.TunnelRelay;
+import dev.ferry.api.spi.UpstreamConnector;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -89,7 +91,7 @@ public class FelixBundlesIT {
                     fragment || b.getState() == Bundle.ACTIVE);
         }
         for (Class<?> type : new Class<?>[] {Transport.class, ProtocolNegotiator.class, TunnelRelay.class,
-            ConnectionPool.class, ProxyResolver.class, ClientCodec.class}) {
+            ConnectionPool.class, ProxyResolver.class, ClientCodec.class, UpstreamConnector.class, BadProxies.class}) {
             assertNotNull(type.getSimpleName() + " registered", awaitService(type, null));
         }
         assertNotNull(awaitService(ServerCodec.class, "(" + ServerCodec.PROTOCOL + "=http/1.1)"));

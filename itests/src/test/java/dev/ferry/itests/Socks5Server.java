@@ -27,6 +27,7 @@ import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
 import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
 import io.netty.util.ReferenceCountUtil;
 import java.io.Closeable;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -111,7 +112,8 @@ final class Socks5Server implements Closeable {
                     .connect(request.dstAddr(), request.dstPort())
                     .addListener((ChannelFutureListener) connected -> {
                         if (!connected.isSuccess()) {
-                            fail(ctx, Socks5CommandStatus.HOST_UNREACHABLE);
+                            fail(ctx, connected.cause() instanceof ConnectException
+                                    ? Socks5CommandStatus.CONNECTION_REFUSED : Socks5CommandStatus.HOST_UNREACHABLE);
                             return;
                         }
                         Channel target = connected.channel();

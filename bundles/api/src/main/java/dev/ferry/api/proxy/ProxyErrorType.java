@@ -22,6 +22,8 @@ public enum ProxyErrorType {
     HTTP_RESPONSE_INCOMPLETE("http_response_incomplete", 502),
     HTTP_PROTOCOL_ERROR("http_protocol_error", 502),
     HTTP_RESPONSE_TIMEOUT("http_response_timeout", 504),
+    /** An upstream proxy answered CONNECT with an error status (403, 502, ...): the next hop denied the tunnel. */
+    UPSTREAM_REFUSED("http_request_denied", 502),
     /** An upstream proxy demands authentication (407) and none is configured, or it refused the credentials. */
     UPSTREAM_AUTH_REQUIRED("http_request_denied", 502),
     /** The proxy's own resolution settings failed (e.g. a PAC script that throws, with the FAIL policy). */

@@ -56,7 +56,7 @@ final class TunnelFailures {
 
     ConnectJobException refused(HttpResponseStatus status) {
         String message = proxy() + " refused CONNECT " + key.destination() + ": " + status;
-        return fail(ProxyErrorType.CONNECTION_REFUSED, false, message,
+        return fail(ProxyErrorType.UPSTREAM_REFUSED, false, message,
                 new UpstreamException(message, status.code(), null));
     }
 

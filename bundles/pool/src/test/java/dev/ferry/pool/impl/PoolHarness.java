@@ -18,6 +18,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,6 +64,13 @@ final class PoolHarness implements Closeable {
         PooledConnections pool = new PooledConnections(transport, config(keyValues));
         pools.add(pool);
         return pool;
+    }
+
+    /** A loopback port nobody listens on (just closed). */
+    static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     static <T> T await(Future<T> future) throws InterruptedException {

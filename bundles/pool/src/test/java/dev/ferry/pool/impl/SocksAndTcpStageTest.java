@@ -15,9 +15,6 @@ import dev.ferry.api.spi.ConnectJobException;
 import dev.ferry.api.spi.ConnectStage;
 import dev.ferry.api.spi.PoolKey;
 import io.netty.channel.Channel;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.List;
 import org.junit.After;
 import org.junit.Before;
@@ -97,7 +94,7 @@ public class SocksAndTcpStageTest {
 
     @Test
     public void refusedDirectConnectionsNameTheOriginAndNeverFallBack() throws Exception {
-        int port = closedPort();
+        int port = PoolHarness.closedPort();
         ConnectJobException e = failure(harness.pool().acquire(new PoolKey(ProxyServer.DIRECT,
                 HostAndPort.of("127.0.0.1", port)), harness.loop));
         assertEquals(ConnectStage.TCP, e.stage());
@@ -108,7 +105,7 @@ public class SocksAndTcpStageTest {
 
     @Test
     public void refusedProxyConnectionsNameTheProxyAndFallBack() throws Exception {
-        int port = closedPort();
+        int port = PoolHarness.closedPort();
         PoolKey key = new PoolKey(ProxyServer.of(ProxyServer.Scheme.HTTP, "127.0.0.1", port),
                 HostAndPort.of("example.org", 80));
         PooledConnections pool = harness.pool();
@@ -127,9 +124,4 @@ public class SocksAndTcpStageTest {
         assertEquals("cannot resolve no-such-host.invalid (no-such-host.invalid:80)", e.getMessage());
     }
 
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -82,7 +82,7 @@ public class TunnelStageTest {
         PooledConnections pool = harness.pool();
         ConnectJobException e = failure(pool.connectTunnel(tunnelKey(proxy), harness.loop));
         assertEquals(ConnectStage.TUNNEL, e.stage());
-        assertEquals(ProxyErrorType.CONNECTION_REFUSED, e.errorType());
+        assertEquals(ProxyErrorType.UPSTREAM_REFUSED, e.errorType());
         assertFalse(e.fallback());
         assertEquals("upstream proxy http://127.0.0.1:" + proxy.port() + " refused CONNECT 127.0.0.1:"
                 + origin.port() + ": 403 Forbidden", e.getMessage());
