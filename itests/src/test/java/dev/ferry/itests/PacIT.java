@@ -31,6 +31,8 @@ public class PacIT {
     private static FerryProcess upstream;
     private static FerryProcess failing;
     private static FerryProcess direct;
+    /** Starts with rules (everything through B) and gets a PAC configuration while it runs. */
+    private static FerryProcess swapped;
 
     @BeforeClass
     public static void start() throws Exception {
@@ -42,10 +44,12 @@ public class PacIT {
         writeScript(failingPac, "");
         writeScript(directPac, "");
         List<FerryProcess> ferries = FerryProcess.startAll("-Xmx64m", pacSettings(failingPac, "FAIL").files(),
-                pacSettings(directPac, "DIRECT").files());
+                pacSettings(directPac, "DIRECT").files(),
+                Settings.rules("http://127.0.0.1:" + upstream.httpPort).files());
         ferries.forEach(resources::add);
         failing = ferries.get(0);
         direct = ferries.get(1);
+        swapped = ferries.get(2);
     }
 
     private static Settings pacSettings(Path script, String onError) {
@@ -76,7 +80,7 @@ public class PacIT {
             resources.checkLeaksAndClose(origin);
         } finally {
             if (scripts != null) {
-                for (String name : new String[] {"failing.pac", "direct.pac"}) {
+                for (String name : new String[] {"failing.pac", "direct.pac", "swapped.pac"}) {
                     Files.deleteIfExists(scripts.resolve(name));
                 }
                 Files.delete(scripts);
@@ -141,5 +145,29 @@ public class PacIT {
             return c.out.toLowerCase().contains(TWO_HOPS) ? c : null;
         });
         assertTrue(after.out, after.out.startsWith("GET /echo?pac=reload HTTP/1.1\n"));
+    }
+
+    @Test
+    public void aPacConfigurationAddedWhileRunningOutranksTheRulesUntilItIsRemoved() throws Exception {
+        String url = origin.url("/echo?pac=swap");
+        Curl rules = Curl.run("-x", swapped.httpProxy(), url);
+        assertTrue("the rules send it through B:\n" + rules, rules.out.toLowerCase().contains(TWO_HOPS));
+
+        Path script = scripts.resolve("swapped.pac");
+        Files.writeString(script, "function FindProxyForURL(url, host) { return 'DIRECT'; }\n");
+        Path cfg = swapped.home.resolve("config").resolve(Settings.PAC);
+        Path tmp = cfg.resolveSibling(".pac.tmp");
+        Files.writeString(tmp, "url = " + script + "\n");
+        Files.move(tmp, cfg, StandardCopyOption.ATOMIC_MOVE);
+        Await.until("the PAC resolver (ranking 100) in charge", 15_000, () -> {
+            Curl c = Curl.run("-x", swapped.httpProxy(), url);
+            return c.out.toLowerCase().contains(ONE_HOP) ? c : null;
+        });
+
+        Files.delete(cfg);
+        Await.until("the rules back in charge", 15_000, () -> {
+            Curl c = Curl.run("-x", swapped.httpProxy(), url);
+            return c.out.toLowerCase().contains(TWO_HOPS) ? c : null;
+        });
     }
 }

@@ -30,7 +30,7 @@ final class TunnelFailures {
     }
 
     ConnectJobException timeout() {
-        return fail(ProxyErrorType.CONNECTION_TIMEOUT, true, proxy() + " did not answer CONNECT "
+        return fail(ProxyErrorType.HTTP_RESPONSE_TIMEOUT, true, proxy() + " did not answer CONNECT "
                 + key.destination() + " within " + timeoutMillis + " ms (dev.ferry.pool tunnelTimeoutMillis)", null);
     }
 

@@ -160,7 +160,7 @@ public class TunnelStageTest {
         ConnectJobException e = failure(harness.pool("tunnelTimeoutMillis", 300)
                 .connectTunnel(tunnelKey(proxy), harness.loop));
         assertEquals(ConnectStage.TUNNEL, e.stage());
-        assertEquals(ProxyErrorType.CONNECTION_TIMEOUT, e.errorType());
+        assertEquals(ProxyErrorType.HTTP_RESPONSE_TIMEOUT, e.errorType());
         assertTrue(e.fallback());
         assertTrue(e.getMessage(), e.getMessage().endsWith("within 300 ms (dev.ferry.pool tunnelTimeoutMillis)"));
         assertTrue("the connection is closed", proxy.peerClosed.await(5, java.util.concurrent.TimeUnit.SECONDS));
