@@ -21,7 +21,7 @@ public class FerryFetchIT {
     private static final Resources resources = new Resources();
     private static TestOrigin origin;
     private static TestOrigin tlsOrigin;
-    private static Socks5Server socks;
+    private static SocksServer socks;
     private static AuthProxy authenticating;
     private static FerryProcess upstream;
 
@@ -29,7 +29,7 @@ public class FerryFetchIT {
     public static void start() throws Exception {
         origin = resources.add(new TestOrigin(null));
         tlsOrigin = resources.add(new TestOrigin(TlsOrigin.context()));
-        socks = resources.add(new Socks5Server());
+        socks = resources.add(new SocksServer());
         authenticating = resources.add(AuthProxy.requiring("user", "secret", false));
         upstream = resources.add(FerryProcess.start("-Xmx64m", Settings.defaults().files()));
     }

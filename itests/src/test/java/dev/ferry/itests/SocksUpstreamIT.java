@@ -3,25 +3,34 @@ package dev.ferry.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.util.List;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
-/** A Ferry whose rules send everything through a SOCKS5 upstream (the test's {@link Socks5Server}). */
-public class Socks5UpstreamIT {
+/**
+ * Ferries whose rules send everything through a SOCKS upstream (the test's {@link SocksServer}): SOCKS5, and SOCKS4
+ * for one GET and one tunnel.
+ */
+public class SocksUpstreamIT {
 
     private static final Resources resources = new Resources();
     private static TestOrigin origin;
     private static TestOrigin tlsOrigin;
-    private static Socks5Server socks;
+    private static SocksServer socks;
     private static FerryProcess ferry;
+    private static FerryProcess socks4;
 
     @BeforeClass
     public static void start() throws Exception {
         origin = resources.add(new TestOrigin(null));
         tlsOrigin = resources.add(new TestOrigin(TlsOrigin.context()));
-        socks = resources.add(new Socks5Server());
-        ferry = resources.add(FerryProcess.start("-Xmx64m", Settings.rules(socks.rule()).files()));
+        socks = resources.add(new SocksServer());
+        List<FerryProcess> ferries = FerryProcess.startAll("-Xmx64m", Settings.rules(socks.rule()).files(),
+                Settings.rules(socks.socks4Rule()).files());
+        ferries.forEach(resources::add);
+        ferry = ferries.get(0);
+        socks4 = ferries.get(1);
     }
 
     @AfterClass
@@ -72,5 +81,19 @@ public class Socks5UpstreamIT {
         assertTrue(head, head.startsWith("HTTP/1.1 502 "));
         assertTrue(head, head.toLowerCase().contains("proxy-status: ferry; error="));
         assertTrue(socks.targets.toString(), socks.targets.stream().anyMatch(t -> t.endsWith(" 127.0.0.1:" + closed)));
+    }
+
+    @Test
+    public void socks4CarriesRequestsAndTunnels() throws Exception {
+        Curl get = Curl.run("-x", socks4.httpProxy(), origin.url("/echo?socks=4"));
+        assertEquals(get.toString(), 0, get.exit);
+        assertTrue(get.out, get.out.startsWith("GET /echo?socks=4 HTTP/1.1\n"));
+        assertTrue(socks.targets.toString(), socks.targets.contains("SOCKS4 127.0.0.1:" + origin.port()));
+        String authority = "127.0.0.1:" + tlsOrigin.port();
+        Curl tunnel = Curl.run("-x", socks4.httpProxy(), "-k", "https://" + authority + "/echo?socks=4-tunnel");
+        assertEquals(tunnel.toString(), 0, tunnel.exit);
+        assertTrue(tunnel.out, tunnel.out.startsWith("GET /echo?socks=4-tunnel HTTP/1.1\n"));
+        String line = socks4.awaitAccessLine("CONNECT " + authority + " 200 ");
+        assertTrue(line, line.endsWith(" " + socks.socks4Rule()));
     }
 }

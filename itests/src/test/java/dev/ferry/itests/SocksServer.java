@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -14,6 +15,13 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.socksx.SocksPortUnificationServerHandler;
+import io.netty.handler.codec.socksx.v4.DefaultSocks4CommandResponse;
+import io.netty.handler.codec.socksx.v4.Socks4CommandRequest;
+import io.netty.handler.codec.socksx.v4.Socks4CommandStatus;
+import io.netty.handler.codec.socksx.v4.Socks4CommandType;
+import io.netty.handler.codec.socksx.v4.Socks4ServerDecoder;
+import io.netty.handler.codec.socksx.v4.Socks4ServerEncoder;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5CommandResponse;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5InitialResponse;
 import io.netty.handler.codec.socksx.v5.Socks5AddressType;
@@ -37,25 +45,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A SOCKS5 server on 127.0.0.1 for tests (Netty's codec-socks): no authentication, CONNECT only, to domain, IPv4
- * or IPv6 targets; relays the bytes afterwards. It counts connections and records each CONNECT target as
- * {@code "<address type> host:port"}, e.g. {@code "DOMAIN localhost:8080"} or {@code "IPv4 127.0.0.1:8080"}.
+ * A SOCKS4(a) and SOCKS5 server on 127.0.0.1 for tests (Netty's codec-socks; the first byte tells the version): no
+ * authentication, CONNECT only, to domain, IPv4 or IPv6 targets; relays the bytes afterwards. It counts connections
+ * and records each CONNECT target as {@code "<address type> host:port"}, e.g. {@code "DOMAIN localhost:8080"} or
+ * {@code "IPv4 127.0.0.1:8080"} for SOCKS5, {@code "SOCKS4 127.0.0.1:8080"} for SOCKS4.
  */
-final class Socks5Server implements Closeable {
+final class SocksServer implements Closeable {
 
     private final EventLoopGroup group = new NioEventLoopGroup(2);
     private final Channel server;
     final AtomicInteger connections = new AtomicInteger();
     final List<String> targets = new CopyOnWriteArrayList<>();
 
-    Socks5Server() throws InterruptedException {
+    SocksServer() throws InterruptedException {
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
-                        ch.pipeline().addLast(Socks5ServerEncoder.DEFAULT, new Socks5InitialRequestDecoder(),
-                                new Handshake());
+                        ch.pipeline().addLast(new SocksPortUnificationServerHandler(), new Handshake());
                     }
                 })
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
@@ -65,9 +73,14 @@ final class Socks5Server implements Closeable {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
-    /** The URL form Ferry's rules use for this server. */
+    /** The URL form Ferry's rules use for this server, as SOCKS5. */
     String rule() {
         return "socks5://127.0.0.1:" + port();
+    }
+
+    /** The same server as a SOCKS4 proxy. */
+    String socks4Rule() {
+        return "socks4://127.0.0.1:" + port();
     }
 
     /** Greeting, then the CONNECT command; then it leaves and a {@link Relay} joins the two connections. */
@@ -82,6 +95,8 @@ final class Socks5Server implements Closeable {
                 greet(ctx, (Socks5InitialRequest) msg);
             } else if (msg instanceof Socks5CommandRequest) {
                 connect(ctx, (Socks5CommandRequest) msg);
+            } else if (msg instanceof Socks4CommandRequest) {
+                connect4(ctx, (Socks4CommandRequest) msg);
             } else {
                 early.add(msg);
             }
@@ -124,6 +139,31 @@ final class Socks5Server implements Closeable {
                     });
         }
 
+        private void connect4(ChannelHandlerContext ctx, Socks4CommandRequest request) {
+            if (request.decoderResult().isFailure() || request.type() != Socks4CommandType.CONNECT) {
+                ctx.writeAndFlush(new DefaultSocks4CommandResponse(Socks4CommandStatus.REJECTED_OR_FAILED))
+                        .addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            targets.add("SOCKS4 " + request.dstAddr() + ":" + request.dstPort());
+            Channel client = ctx.channel();
+            client.config().setAutoRead(false);
+            new Bootstrap().group(client.eventLoop()).channel(NioSocketChannel.class)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                    .option(ChannelOption.AUTO_READ, false)
+                    .handler(new Relay(client))
+                    .connect(request.dstAddr(), request.dstPort())
+                    .addListener((ChannelFutureListener) connected -> {
+                        if (!connected.isSuccess()) {
+                            ctx.writeAndFlush(new DefaultSocks4CommandResponse(
+                                    Socks4CommandStatus.REJECTED_OR_FAILED)).addListener(ChannelFutureListener.CLOSE);
+                            return;
+                        }
+                        ctx.writeAndFlush(new DefaultSocks4CommandResponse(Socks4CommandStatus.SUCCESS))
+                                .addListener((ChannelFutureListener) written -> startRelay(ctx, connected.channel()));
+                    });
+        }
+
         private String addressType(Socks5AddressType type) {
             if (type == Socks5AddressType.DOMAIN) {
                 return "DOMAIN";
@@ -133,8 +173,12 @@ final class Socks5Server implements Closeable {
 
         private void startRelay(ChannelHandlerContext ctx, Channel target) {
             Channel client = ctx.channel();
-            client.pipeline().remove(Socks5ServerEncoder.class);
-            client.pipeline().remove(Socks5CommandRequestDecoder.class);
+            for (Class<? extends ChannelHandler> codec : List.of(Socks5ServerEncoder.class,
+                    Socks5CommandRequestDecoder.class, Socks4ServerEncoder.class, Socks4ServerDecoder.class)) {
+                if (client.pipeline().get(codec) != null) {
+                    client.pipeline().remove(codec);
+                }
+            }
             client.pipeline().replace(this, "relay", new Relay(target));
             for (Object msg : early) {
                 target.write(msg);
