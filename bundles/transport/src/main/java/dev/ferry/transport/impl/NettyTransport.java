@@ -6,6 +6,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -49,6 +50,10 @@ public class NettyTransport implements Transport {
 
         @AttributeDefinition(description = "Threads for blocking host name lookups")
         int resolverThreads() default 4;
+
+        @AttributeDefinition(description = "Bytes a connection may have queued for sending before its peer "
+                + "connection stops reading (write-buffer high-water mark; reading resumes below half of it)")
+        int writeBufferBytes() default 1 << 20;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
@@ -57,13 +62,18 @@ public class NettyTransport implements Transport {
     private final EventLoopGroup loops;
     private final ExecutorService lookups;
     private final OffLoopResolverGroup resolverGroup;
+    private final WriteBufferWaterMark waterMark;
 
     @Activate
     public NettyTransport(Config config) {
-        if (config.eventLoopThreads() < 0 || config.resolverThreads() < 1) {
-            throw new IllegalArgumentException("eventLoopThreads must be >= 0 and resolverThreads >= 1, got "
-                    + config.eventLoopThreads() + " and " + config.resolverThreads());
+        if (config.eventLoopThreads() < 0 || config.resolverThreads() < 1 || config.writeBufferBytes() < 1024) {
+            throw new IllegalArgumentException("eventLoopThreads must be >= 0, resolverThreads >= 1 and "
+                    + "writeBufferBytes >= 1024, got " + config.eventLoopThreads() + ", " + config.resolverThreads()
+                    + " and " + config.writeBufferBytes());
         }
+        // Netty's default (64 KiB) pauses the other side after about one read; a larger mark keeps both
+        // directions streaming while still bounding what one connection holds.
+        this.waterMark = new WriteBufferWaterMark(config.writeBufferBytes() / 2, config.writeBufferBytes());
         boolean wantNative = config.nativeTransport();
         this.epoll = wantNative && Epoll.isAvailable();
         if (wantNative && !epoll) {
@@ -99,6 +109,7 @@ public class NettyTransport implements Transport {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                 .childHandler(childHandler)
                 .bind(address);
     }
@@ -113,6 +124,7 @@ public class NettyTransport implements Transport {
                 .resolver(resolverGroup)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                 .handler(handler)
                 .connect(address);
     }
