@@ -216,6 +216,16 @@ public class HttpProxyIT {
     }
 
     @Test
+    public void malformedChunkEndsTheClientConnectionInsteadOfTheBody() throws Exception {
+        // The origin keeps its connection open after the bad chunk: only the decoder knows the body is broken.
+        long start = System.nanoTime();
+        Curl c = Curl.run("-x", proxy, origin.url("/bad-chunk"));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue("curl must not see a complete body: " + c, c.exit == 18 || c.exit == 56);
+        assertTrue("the proxy ended it at once, took " + millis + " ms", millis < 2500);
+    }
+
+    @Test
     public void malformedResponseIs502AndTheConnectionGoesOn() throws Exception {
         Curl c = Curl.run("-x", proxy, "-i", origin.url("/malformed"), origin.url("/echo"));
         assertTrue(c.toString(), c.out.startsWith("HTTP/1.1 502 "));

@@ -30,6 +30,9 @@ import javax.net.ssl.SSLContext;
  * <li>{@code /truncated}: promises 1000 bytes, sends 10, closes</li>
  * <li>{@code /truncated-chunked}: one chunk, then closes without the last chunk</li>
  * <li>{@code /malformed}: a status line that is not HTTP, then closes</li>
+ * <li>{@code /bad-chunk}: a chunked body whose second chunk size is not hex, and the connection stays open</li>
+ * <li>absolute-form requests for {@code .../needs-proxy-auth}: {@code 407} with {@code Proxy-Authenticate}, as an
+ * upstream proxy that wants credentials answers</li>
  * <li>{@code /slow?ms=N}: like {@code /echo}, after holding the response back for N milliseconds</li>
  * <li>{@code /drop-next}: answers like {@code /echo}, keeps the connection, but closes it without an answer when
  * the next request arrives on it (a keep-alive connection the origin gave up on)</li>
@@ -99,7 +102,19 @@ final class TestOrigin implements Closeable {
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
                 long bodyLength = readBody(in, headers, sha);
                 boolean close = "close".equalsIgnoreCase(headers.get("connection"));
+                if (target.startsWith("http://") && path.endsWith("/needs-proxy-auth")) {
+                    out.write(("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"up\""
+                            + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    continue;
+                }
                 switch (path) {
+                    case "/bad-chunk":
+                        out.write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n"
+                                + "zz\r\nnot a chunk\r\n").getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                        Thread.sleep(3000);
+                        return;
                     case "/drop-next":
                         dropNext = true;
                         respond(out, method, 200, raw.toString().getBytes(StandardCharsets.UTF_8), close);

@@ -190,7 +190,8 @@ final class FetchOptions {
     private static String credentials(String option, String value) throws UsageException {
         int eq = value.indexOf('=');
         if (eq <= 0 || value.indexOf(':', eq) < 0) {
-            throw new UsageException("option " + option + " wants host:port=user:password, not '" + value + "'");
+            // The value may hold a password: never echo it.
+            throw new UsageException("option " + option + " wants host:port=user:password");
         }
         return value;
     }

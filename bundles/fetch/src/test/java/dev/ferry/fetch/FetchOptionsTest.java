@@ -71,7 +71,7 @@ public class FetchOptionsTest {
                 "http://h/");
         refused("--bypass applies to --proxy-rules only (a PAC script does its own bypassing)", "--bypass",
                 "<local>", "http://h/");
-        refused("option --proxy-credentials wants host:port=user:password, not 'p:3128'",
+        refused("option --proxy-credentials wants host:port=user:password",
                 "--proxy-credentials", "p:3128", "http://h/");
     }
 

@@ -48,6 +48,18 @@ public final class UpstreamRequest {
         return new UpstreamRequest(url, destination, false, partition, null);
     }
 
+    /**
+     * Like {@link #http(URI, String)}, with the destination given: for host names {@link URI} does not parse as a
+     * host (such as {@code build_01.corp}), whose URL the resolvers still see.
+     */
+    public static UpstreamRequest http(URI url, HostAndPort destination, String partition) {
+        String scheme = Objects.requireNonNull(url.getScheme(), "url has no scheme").toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("only http and https URLs, not " + url);
+        }
+        return new UpstreamRequest(url, Objects.requireNonNull(destination, "destination"), false, partition, null);
+    }
+
     /** A raw byte tunnel to {@code destination}, never pooled; resolved as {@code https://host:port/}. */
     public static UpstreamRequest tunnel(HostAndPort destination, String partition) {
         URI url = URI.create("https://" + destination + "/");

@@ -65,6 +65,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private UpstreamConnection upstream;
     private Channel origin;
     private OriginHandler originHandler;
+    /** The connector's work for the current exchange, cancelled when the client leaves before it is done. */
+    private Future<UpstreamConnection> pendingConnect;
     private boolean originWasReused;
 
     ExchangeHandler(ExchangeServices services, ServerCodec codec) {
@@ -131,8 +133,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (connect) {
             state = State.CONNECTING;
             codec.tunnelRequested(ctx.pipeline());
-            services.connector.connect(UpstreamRequest.tunnel(target.destination(), partition),
-                    ctx.channel().eventLoop()).addListener(this::onTunnelConnected);
+            pendingConnect = services.connector.connect(UpstreamRequest.tunnel(target.destination(), partition),
+                    ctx.channel().eventLoop());
+            pendingConnect.addListener(this::onTunnelConnected);
             return;
         }
         state = State.FORWARDING;
@@ -140,8 +143,16 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         request.headers().set(HttpHeaderNames.HOST, target.hostHeader());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         outgoing = new OutgoingRequest(request);
-        services.connector.connect(UpstreamRequest.http(target.resolverUrl(), partition), ctx.channel().eventLoop())
-                .addListener(this::onOriginConnected);
+        UpstreamRequest upstreamRequest;
+        try {
+            upstreamRequest = UpstreamRequest.http(target.resolverUrl(), target.destination(), partition);
+        } catch (IllegalArgumentException e) {
+            reject(new ProxyError(ProxyErrorType.HTTP_REQUEST_ERROR, "request-target is not a usable URL: "
+                    + e.getMessage()), true);
+            return;
+        }
+        pendingConnect = services.connector.connect(upstreamRequest, ctx.channel().eventLoop());
+        pendingConnect.addListener(this::onOriginConnected);
     }
 
     private void onRequestBody(HttpContent content) {
@@ -201,7 +212,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (!originWasReused) {
             services.clientCodec.configure(origin.pipeline());
         }
-        originHandler = new OriginHandler(this, origin, ctx, ex, services.headers, describeOrigin());
+        originHandler = new OriginHandler(this, origin, ctx, ex, services.headers, describeOrigin(),
+                conn.absoluteForm());
         origin.pipeline().addLast(OriginHandler.NAME, originHandler);
         outgoing.sendTo(origin, conn.absoluteForm() ? target.absoluteForm() : target.originForm(),
                 conn.requestHeaders());
@@ -285,7 +297,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         closeOrigin();
         ex.log(ctx.channel().remoteAddress());
         state = State.CLOSED;
-        ctx.close();
+        // What was relayed goes out first, so the client sees a response cut short rather than none.
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void failBeforeResponse(ProxyError error) {
@@ -401,6 +414,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             ex.log(ctx.channel().remoteAddress());
         }
         state = State.CLOSED;
+        if (pendingConnect != null) {
+            // Gives up a queued or running connect job: its pool slot or waiting place goes to someone else.
+            pendingConnect.cancel(false);
+        }
         closeOrigin();
         releasePending();
         for (Object msg; (msg = backlog.poll()) != null;) {

@@ -27,19 +27,24 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     private final Exchange ex;
     private final ForwardedHeaders headers;
     private final String originName;
+    private final boolean viaProxy;
     private boolean informational;
     private boolean responseStarted;
     private boolean reusable;
 
-    /** @param originName how errors name the other end: {@code origin} or the upstream proxy */
+    /**
+     * @param originName how errors name the other end: {@code origin} or the upstream proxy
+     * @param viaProxy whether requests go to an upstream HTTP proxy (in absolute form) rather than to the origin
+     */
     OriginHandler(ExchangeHandler exchange, Channel channel, ChannelHandlerContext client, Exchange ex,
-            ForwardedHeaders headers, String originName) {
+            ForwardedHeaders headers, String originName, boolean viaProxy) {
         this.exchange = exchange;
         this.channel = channel;
         this.client = client;
         this.ex = ex;
         this.headers = headers;
         this.originName = originName;
+        this.viaProxy = viaProxy;
     }
 
     @Override
@@ -62,6 +67,14 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
                     "malformed response from " + originName + ": " + response.decoderResult().cause())));
             return;
         }
+        if (response.status().code() == 407 && viaProxy) {
+            // Its Proxy-Authenticate is hop-by-hop: relayed, the 407 would ask the client for a password it cannot
+            // give to that proxy.
+            exchange.originFailed(channel, new ProxyException(new ProxyError(ProxyErrorType.UPSTREAM_AUTH_REQUIRED,
+                    "upstream proxy " + originName + " demands authentication (407) for forwarded requests; "
+                            + "dev.ferry.pool proxyCredentials has none it accepts")));
+            return;
+        }
         headers.forward(response.headers());
         if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
             if (response.status().code() == 101) {
@@ -82,6 +95,14 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onResponseBody(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            // A broken chunk or trailer ends the decoder's view of the body: not an end the client may see as one.
+            Throwable cause = content.decoderResult().cause();
+            content.release();
+            exchange.originFailed(channel, new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
+                    "malformed response body from " + originName + ": " + cause)));
+            return;
+        }
         boolean last = content instanceof LastHttpContent;
         if (informational) {
             client.write(content, client.voidPromise());

@@ -42,9 +42,11 @@ final class UrlPacSource implements PacSource {
                 .build();
     }
 
+    /** The URL without user info, query or fragment: it appears in logs and in clients' error details. */
     @Override
     public String location() {
-        return url.toString();
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+                + (url.getRawPath() == null ? "" : url.getRawPath());
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.ferry.pool.impl;
 
 import dev.ferry.api.proxy.HostAndPort;
+import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.api.spi.ConnectEvents;
+import dev.ferry.api.spi.ConnectJobException;
 import dev.ferry.api.spi.ConnectStage;
 import dev.ferry.api.spi.PoolKey;
 import io.netty.channel.Channel;
@@ -132,7 +134,14 @@ final class ConnectJob {
         }
         events.stageStarted(key, stage, target.toString());
         long start = System.nanoTime();
-        Future<Channel> running = body.get();
+        Future<Channel> running;
+        try {
+            running = body.get();
+        } catch (RuntimeException e) {
+            // A stage that throws (a name the TLS engine refuses, a plugin's bad header) must still end the job.
+            running = loop.newFailedFuture(new ConnectJobException(key.proxy(), stage,
+                    ProxyErrorType.PROXY_INTERNAL_ERROR, false, stage + " stage for " + key + " failed: " + e, e));
+        }
         pending = running;
         running.addListener(f -> {
             if (f.isSuccess()) {
@@ -156,7 +165,15 @@ final class ConnectJob {
                 chained.tryFailure(f.cause());
                 return;
             }
-            next.apply((Channel) f.getNow()).addListener(g -> {
+            Future<Channel> step;
+            try {
+                step = next.apply((Channel) f.getNow());
+            } catch (RuntimeException e) {
+                ((Channel) f.getNow()).close();
+                chained.tryFailure(e);
+                return;
+            }
+            step.addListener(g -> {
                 if (g.isSuccess()) {
                     chained.trySuccess((Channel) g.getNow());
                 } else {

@@ -67,7 +67,14 @@ final class DelegateChain {
             try {
                 Map<String, String> extra = r.delegate.onBeforeTunnelRequest(proxy, destination);
                 if (extra != null) {
-                    headers.putAll(extra);
+                    extra.forEach((name, value) -> {
+                        if (HeaderSyntax.isValid(name, value)) {
+                            headers.put(name, value);
+                        } else {
+                            LOG.warn("ProxyDelegate {} returned an invalid CONNECT header name or value for {} "
+                                    + "(name '{}'); skipped", name(r), proxy, HeaderSyntax.printable(name));
+                        }
+                    });
                 }
             } catch (RuntimeException e) {
                 LOG.warn("ProxyDelegate {} failed in onBeforeTunnelRequest({}, {}); skipped", name(r), proxy,

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One request's walk down its proxy list, on the request's event loop: connect through the next proxy; on a failure
- * Chromium falls back on, mark the proxy bad, tell the delegates and try the next; on any other failure, or when the
- * list is exhausted, fail with that proxy's error.
+ * Chromium falls back on, try the next; on any other failure, or when the list is exhausted, fail with that proxy's
+ * error. When a later proxy works, the ones that failed are marked bad and the delegates told.
  */
 final class FallbackAttempt {
 
@@ -37,7 +37,7 @@ final class FallbackAttempt {
     private final ConnectionPool pool;
     private final BadProxies badProxies;
     private final DelegateChain delegates;
-    private final List<ProxyRetryInfo> failures = new ArrayList<>(0);
+    private final List<ConnectJobException> failed = new ArrayList<>(0);
     private int index;
     private Future<Channel> pending;
     private boolean reused;
@@ -87,30 +87,41 @@ final class FallbackAttempt {
                 // Every proxy was bad and this one was tried anyway: it works again.
                 badProxies.clear(key.proxy());
             }
-            if (!failures.isEmpty()) {
-                delegates.onSuccessAfterFailures(request.url(), key.proxy(), failures);
-            }
+            reportFallbacks(key.proxy());
             return;
         }
         Throwable cause = f.cause();
-        if (!(cause instanceof ConnectJobException) || !((ConnectJobException) cause).fallback()) {
+        if (!(cause instanceof ConnectJobException) || !((ConnectJobException) cause).fallback()
+                || index + 1 >= proxies.servers().size() || result.isDone()) {
             result.tryFailure(cause);
             return;
         }
         ConnectJobException failure = (ConnectJobException) cause;
         ProxyServer bad = key.proxy();
-        badProxies.markBad(bad, failure.errorType(), failure.getMessage());
-        failures.add(retryInfo(bad, failure.errorType(), failure.getMessage()));
-        delegates.onFallback(bad, failure.errorType(), failure.getMessage());
-        if (index + 1 >= proxies.servers().size() || result.isDone()) {
-            result.tryFailure(failure);
-            return;
-        }
+        failed.add(failure);
         LOG.info("{}: {} failed ({}: {}); trying {}", request, bad, failure.errorType().token(),
                 failure.getMessage(), proxies.servers().get(index + 1));
         request.events().fallback(bad, failure);
         index++;
         next();
+    }
+
+    /**
+     * As Chromium's proxy resolution service does on success: the proxies that failed before the one that worked
+     * are marked bad and the delegates hear of each fallback. A request whose every proxy failed marks none: their
+     * order would not change, and a network outage is not the proxies' fault.
+     */
+    private void reportFallbacks(ProxyServer worked) {
+        if (failed.isEmpty()) {
+            return;
+        }
+        List<ProxyRetryInfo> failures = new ArrayList<>(failed.size());
+        for (ConnectJobException failure : failed) {
+            badProxies.markBad(failure.proxy(), failure.errorType(), failure.getMessage());
+            failures.add(retryInfo(failure.proxy(), failure.errorType(), failure.getMessage()));
+            delegates.onFallback(failure.proxy(), failure.errorType(), failure.getMessage());
+        }
+        delegates.onSuccessAfterFailures(request.url(), worked, failures);
     }
 
     private ProxyRetryInfo retryInfo(ProxyServer proxy, ProxyErrorType error, String details) {

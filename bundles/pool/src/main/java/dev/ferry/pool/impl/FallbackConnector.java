@@ -13,6 +13,8 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -62,6 +64,8 @@ public class FallbackConnector implements UpstreamConnector {
     private final DelegateChain delegates = new DelegateChain();
     private final AtomicReference<ProxyResolver> resolver = new AtomicReference<>();
     private final ExecutorService blockingResolution;
+    /** Requests waiting for (or in) a blocking resolution. */
+    private final Set<Promise<UpstreamConnection>> queued = ConcurrentHashMap.newKeySet();
 
     @Activate
     public FallbackConnector(@Reference ConnectionPool pool, @Reference BadProxies badProxies, Config config) {
@@ -89,6 +93,11 @@ public class FallbackConnector implements UpstreamConnector {
     @Deactivate
     public void close() {
         blockingResolution.shutdownNow();
+        // Resolutions still queued never run now: their requests get an answer rather than a hang.
+        for (Promise<UpstreamConnection> waiting : queued) {
+            waiting.tryFailure(new ProxyResolutionException("the upstream connector stopped (reconfigured or "
+                    + "shut down) before this request was resolved", null));
+        }
     }
 
     @Reference(name = "resolver", policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -120,27 +129,44 @@ public class FallbackConnector implements UpstreamConnector {
             return result.setFailure(new ProxyResolutionException("no proxy resolver is registered", null));
         }
         if (!current.mayBlock()) {
-            resolveHere(request, loop, result, current);
+            // The walk down the list keeps its state on the request's event loop.
+            if (loop.inEventLoop()) {
+                resolveHere(request, loop, result, current);
+            } else {
+                loop.execute(() -> resolveHere(request, loop, result, current));
+            }
             return result;
         }
+        queued.add(result);
+        result.addListener(f -> queued.remove(result));
         try {
-            blockingResolution.execute(() -> {
-                ProxyList list = null;
-                RuntimeException failure = null;
-                try {
-                    list = current.resolve(request.url());
-                } catch (RuntimeException e) {
-                    failure = e;
-                }
-                ProxyList chosen = list;
-                RuntimeException failed = failure;
-                loop.execute(() -> resolvedOrFailed(request, loop, result, chosen, failed));
-            });
+            blockingResolution.execute(() -> resolveBlocking(request, loop, result, current));
         } catch (RejectedExecutionException e) {
             result.tryFailure(new ProxyResolutionException("too many resolutions waiting for a blocking resolver "
                     + "(maxQueuedResolutions reached)", e));
         }
         return result;
+    }
+
+    private void resolveBlocking(UpstreamRequest request, EventLoop loop, Promise<UpstreamConnection> result,
+            ProxyResolver current) {
+        if (result.isDone()) {
+            return;
+        }
+        ProxyList list = null;
+        RuntimeException failure = null;
+        try {
+            list = current.resolve(request.url());
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        ProxyList chosen = list;
+        RuntimeException failed = failure;
+        try {
+            loop.execute(() -> resolvedOrFailed(request, loop, result, chosen, failed));
+        } catch (RejectedExecutionException e) {
+            result.tryFailure(new ProxyResolutionException("the event loop is shutting down", e));
+        }
     }
 
     private void resolveHere(UpstreamRequest request, EventLoop loop, Promise<UpstreamConnection> result,

@@ -80,7 +80,13 @@ final class TrustConfig {
         if (!NetUtil.isValidIpV4Address(peer.host()) && !NetUtil.isValidIpV6Address(peer.host())) {
             // The JDK sends SNI for a peer host given to the engine, but only when it looks like a DNS name;
             // stating it keeps single-label names such as "proxy" working too.
-            parameters.setServerNames(List.of(new SNIHostName(peer.host())));
+            String name = peer.host().endsWith(".") ? peer.host().substring(0, peer.host().length() - 1)
+                    : peer.host();
+            try {
+                parameters.setServerNames(List.of(new SNIHostName(name)));
+            } catch (IllegalArgumentException notAHostName) {
+                // e.g. "my_proxy": no SNI rather than no connection; certificate checks still apply.
+            }
         }
         engine.setSSLParameters(parameters);
         handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);

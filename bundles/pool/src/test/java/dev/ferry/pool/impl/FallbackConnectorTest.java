@@ -119,13 +119,28 @@ public class FallbackConnectorTest {
     }
 
     @Test
-    public void theLastProxysFailureIsTheRequestsFailureAndItIsMarkedToo() throws Exception {
-        ProxyServer dead = ProxyServer.of(ProxyServer.Scheme.SOCKS5, "127.0.0.1", PoolHarness.closedPort());
-        resolveTo(dead);
+    public void whenEveryProxyFailsTheLastFailureIsTheRequestsAndNoneIsMarked() throws Exception {
+        ProxyServer first = ProxyServer.of(ProxyServer.Scheme.HTTP, "127.0.0.1", PoolHarness.closedPort());
+        ProxyServer last = ProxyServer.of(ProxyServer.Scheme.SOCKS5, "127.0.0.1", PoolHarness.closedPort());
+        resolveTo(first, last);
         ConnectJobException e = PoolHarness.failure(connector.connect(tunnelToOrigin(), harness.loop));
         assertEquals(ProxyErrorType.CONNECTION_REFUSED, e.errorType());
-        assertEquals(dead, e.proxy());
-        assertTrue(bad.isBad(dead));
+        assertEquals(last, e.proxy());
+        assertFalse("as in Chromium, only a request that succeeds marks the proxies before it", bad.isBad(first));
+        assertFalse(bad.isBad(last));
+        assertEquals(List.of(), hooks);
+    }
+
+    @Test
+    public void aCallerOffTheEventLoopIsServedOnIt() throws Exception {
+        List<Boolean> onLoop = new CopyOnWriteArrayList<>();
+        connector.bindResolver(url -> {
+            onLoop.add(harness.loop.inEventLoop());
+            return ProxyList.DIRECT;
+        }, Map.of());
+        UpstreamConnection conn = await(connector.connect(tunnelToOrigin(), harness.loop));
+        conn.channel().close();
+        assertEquals(List.of(true), onLoop);
     }
 
     @Test
