@@ -91,7 +91,7 @@ final class SocksStage {
                             + timeoutMillis + " ms (dev.ferry.pool socksTimeoutMillis)", cause);
         }
         return new ConnectJobException(proxy, ConnectStage.SOCKS, ProxyErrorType.CONNECTION_REFUSED, true,
-                "upstream proxy " + proxy + " refused SOCKS connect to " + destination + ": " + text, cause);
+                "SOCKS connect through upstream proxy " + proxy + " to " + destination + " failed: " + text, cause);
     }
 
     private static InetSocketAddress destinationAddress(HostAndPort destination) {
