@@ -1,8 +1,8 @@
 package dev.ferry.engine.impl;
 
 import dev.ferry.api.proxy.ProxyErrorType;
-import dev.ferry.api.spi.ListenerClosing;
 import dev.ferry.api.spi.ConnectJobException;
+import dev.ferry.api.spi.ListenerClosing;
 import dev.ferry.api.spi.ServerCodec;
 import dev.ferry.api.spi.UpstreamConnection;
 import dev.ferry.api.spi.UpstreamRequest;
@@ -274,9 +274,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean responseStarted = originHandler.responseStarted();
-        if (originWasReused && !responseStarted && !originHandler.informational() && ex.requestDone
-                && outgoing.retryable(ex.bytesIn)) {
-            // An idle connection the origin closed as we reused it: nothing was answered, nothing is lost.
+        if (originWasReused && !(cause instanceof ProxyException) && !responseStarted
+                && !originHandler.informational() && ex.requestDone && outgoing.retryable(ex.bytesIn)) {
+            // An idle connection the origin closed as we reused it: nothing was answered, nothing is lost. (An
+            // answer the proxy refuses to relay is an answer: no retry for that.)
             LOG.debug("{} {} {}: reused connection to {} closed before a response; retrying once on another",
                     ctx.channel().remoteAddress(), ex.method, ex.target, describeOrigin());
             closeOrigin();
