@@ -17,16 +17,19 @@ final class ProxyCredentials {
     static final class Login {
         final String user;
         private final String password;
+        /** Encoded once: forwarded requests through the proxy carry it on every request. */
+        private final String basicAuthorization;
 
         Login(String user, String password) {
             this.user = user;
             this.password = password;
+            byte[] token = (user + ":" + password).getBytes(StandardCharsets.UTF_8);
+            this.basicAuthorization = "Basic " + Base64.getEncoder().encodeToString(token);
         }
 
         /** The value of a {@code Proxy-Authorization} header for Basic authentication. */
         String basicAuthorization() {
-            byte[] token = (user + ":" + password).getBytes(StandardCharsets.UTF_8);
-            return "Basic " + Base64.getEncoder().encodeToString(token);
+            return basicAuthorization;
         }
 
         String password() {
