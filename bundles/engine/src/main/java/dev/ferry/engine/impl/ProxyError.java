@@ -3,7 +3,6 @@ package dev.ferry.engine.impl;
 import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.proxy.ProxyResolutionException;
 import dev.ferry.api.spi.ConnectJobException;
-import dev.ferry.api.spi.UpstreamException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -68,9 +67,6 @@ final class ProxyError {
         }
         if (cause instanceof ConnectException) {
             return new ProxyError(ProxyErrorType.CONNECTION_REFUSED, "connection refused by " + destination);
-        }
-        if (cause instanceof UpstreamException) {
-            return new ProxyError(ProxyErrorType.CONNECTION_REFUSED, cause.getMessage());
         }
         if (cause instanceof PrematureChannelClosureException || cause instanceof ClosedChannelException) {
             return new ProxyError(ProxyErrorType.HTTP_RESPONSE_INCOMPLETE,
