@@ -122,7 +122,7 @@ public class TlsNegotiationIT {
         Curl services = Curl.run("-u", "admin:" + password,
                 "http://127.0.0.1:" + proxy.consolePort + "/system/console/services.json");
         assertEquals(services.toString(), 0, services.exit);
-        String id = serviceId(services.out.replaceAll("\\s", ""), "dev.ferry.api.spi.ProtocolNegotiator");
+        String id = serviceId(services.out.replaceAll("\\s", ""), "dev.ferry.api.codec.ProtocolNegotiator");
         Curl service = Curl.run("-u", "admin:" + password,
                 "http://127.0.0.1:" + proxy.consolePort + "/system/console/services/" + id + ".json");
         assertEquals(service.toString(), 0, service.exit);

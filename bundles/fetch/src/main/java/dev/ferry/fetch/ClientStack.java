@@ -1,7 +1,7 @@
 package dev.ferry.fetch;
 
 import dev.ferry.api.proxy.ProxyResolver;
-import dev.ferry.api.spi.UpstreamConnector;
+import dev.ferry.api.upstream.UpstreamConnector;
 import dev.ferry.pac.impl.PacProxyResolver;
 import dev.ferry.pool.impl.FallbackConnector;
 import dev.ferry.pool.impl.PooledConnections;

@@ -1,9 +1,9 @@
 package dev.ferry.fetch;
 
-import dev.ferry.api.spi.ConnectEvents;
-import dev.ferry.api.spi.UpstreamConnection;
-import dev.ferry.api.spi.UpstreamConnector;
-import dev.ferry.api.spi.UpstreamRequest;
+import dev.ferry.api.upstream.ConnectEvents;
+import dev.ferry.api.upstream.UpstreamConnection;
+import dev.ferry.api.upstream.UpstreamConnector;
+import dev.ferry.api.upstream.UpstreamRequest;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpRequest;

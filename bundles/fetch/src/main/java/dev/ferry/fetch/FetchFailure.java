@@ -2,7 +2,7 @@ package dev.ferry.fetch;
 
 import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.proxy.ProxyResolutionException;
-import dev.ferry.api.spi.ConnectJobException;
+import dev.ferry.api.upstream.ConnectJobException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import java.io.IOException;

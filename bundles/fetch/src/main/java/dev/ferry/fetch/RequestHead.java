@@ -1,6 +1,6 @@
 package dev.ferry.fetch;
 
-import dev.ferry.api.spi.UpstreamConnection;
+import dev.ferry.api.upstream.UpstreamConnection;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;

@@ -1,8 +1,9 @@
 /**
- * The protocol SPI: transports, codecs, negotiators, tunnels and pools speak Netty channels and pipelines.
- * Plugin authors never need this package; protocol authors implement it.
+ * The runtime services every protocol shares: the {@link dev.ferry.api.spi.Transport} (event loops, bind, connect)
+ * and the {@link dev.ferry.api.spi.TunnelRelay}. Codecs are in {@code dev.ferry.api.codec}, the upstream side
+ * (pool, connector, leases) in {@code dev.ferry.api.upstream}. Plugin authors never need these packages.
  */
-@Version("1.2.0")
+@Version("2.0.0")
 @Export
 package dev.ferry.api.spi;
 

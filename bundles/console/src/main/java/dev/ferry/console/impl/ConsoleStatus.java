@@ -1,7 +1,7 @@
 package dev.ferry.console.impl;
 
 import dev.ferry.api.proxy.ProxyRetryInfo;
-import dev.ferry.api.spi.PoolCounters;
+import dev.ferry.api.upstream.PoolCounters;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.ferry.console.impl;
 import dev.ferry.api.plugin.ProxyDelegate;
 import dev.ferry.api.proxy.BadProxies;
 import dev.ferry.api.proxy.ProxyResolver;
-import dev.ferry.api.spi.ConnectionPool;
+import dev.ferry.api.upstream.ConnectionPool;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -4,9 +4,9 @@ import dev.ferry.api.proxy.HostAndPort;
 import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.proxy.ProxyRetryInfo;
 import dev.ferry.api.proxy.ProxyServer;
-import dev.ferry.api.spi.GroupId;
-import dev.ferry.api.spi.PoolCounters;
-import dev.ferry.api.spi.PoolKey;
+import dev.ferry.api.upstream.GroupId;
+import dev.ferry.api.upstream.PoolCounters;
+import dev.ferry.api.upstream.PoolKey;
 import java.time.Instant;
 import java.util.List;
 

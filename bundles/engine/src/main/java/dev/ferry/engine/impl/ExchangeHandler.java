@@ -1,11 +1,11 @@
 package dev.ferry.engine.impl;
 
+import dev.ferry.api.codec.ListenerClosing;
+import dev.ferry.api.codec.ServerCodec;
 import dev.ferry.api.proxy.ProxyErrorType;
-import dev.ferry.api.spi.ConnectJobException;
-import dev.ferry.api.spi.ListenerClosing;
-import dev.ferry.api.spi.ServerCodec;
-import dev.ferry.api.spi.UpstreamConnection;
-import dev.ferry.api.spi.UpstreamRequest;
+import dev.ferry.api.upstream.ConnectJobException;
+import dev.ferry.api.upstream.UpstreamConnection;
+import dev.ferry.api.upstream.UpstreamRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

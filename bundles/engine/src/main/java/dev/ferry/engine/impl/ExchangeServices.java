@@ -1,9 +1,9 @@
 package dev.ferry.engine.impl;
 
-import dev.ferry.api.spi.ClientCodec;
-import dev.ferry.api.spi.ConnectionPool;
+import dev.ferry.api.codec.ClientCodec;
 import dev.ferry.api.spi.TunnelRelay;
-import dev.ferry.api.spi.UpstreamConnector;
+import dev.ferry.api.upstream.ConnectionPool;
+import dev.ferry.api.upstream.UpstreamConnector;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

@@ -2,7 +2,7 @@ package dev.ferry.engine.impl;
 
 import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.proxy.ProxyResolutionException;
-import dev.ferry.api.spi.ConnectJobException;
+import dev.ferry.api.upstream.ConnectJobException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;

@@ -1,13 +1,13 @@
 package dev.ferry.engine.impl;
 
-import dev.ferry.api.spi.ClientCodec;
-import dev.ferry.api.spi.ConnectionPool;
-import dev.ferry.api.spi.ListenerClosing;
-import dev.ferry.api.spi.ProtocolNegotiator;
-import dev.ferry.api.spi.ServerCodec;
+import dev.ferry.api.codec.ClientCodec;
+import dev.ferry.api.codec.ListenerClosing;
+import dev.ferry.api.codec.ProtocolNegotiator;
+import dev.ferry.api.codec.ServerCodec;
 import dev.ferry.api.spi.Transport;
 import dev.ferry.api.spi.TunnelRelay;
-import dev.ferry.api.spi.UpstreamConnector;
+import dev.ferry.api.upstream.ConnectionPool;
+import dev.ferry.api.upstream.UpstreamConnector;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;

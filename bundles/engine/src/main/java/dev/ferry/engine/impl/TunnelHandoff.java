@@ -1,6 +1,6 @@
 package dev.ferry.engine.impl;
 
-import dev.ferry.api.spi.ServerCodec;
+import dev.ferry.api.codec.ServerCodec;
 import dev.ferry.api.spi.TunnelRelay;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

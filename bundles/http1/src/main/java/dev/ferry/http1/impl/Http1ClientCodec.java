@@ -1,6 +1,6 @@
 package dev.ferry.http1.impl;
 
-import dev.ferry.api.spi.ClientCodec;
+import dev.ferry.api.codec.ClientCodec;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;

@@ -3,10 +3,10 @@ package dev.ferry.pool.impl;
 import dev.ferry.api.proxy.HostAndPort;
 import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.proxy.ProxyServer;
-import dev.ferry.api.spi.ConnectEvents;
-import dev.ferry.api.spi.ConnectJobException;
-import dev.ferry.api.spi.ConnectStage;
-import dev.ferry.api.spi.PoolKey;
+import dev.ferry.api.upstream.ConnectEvents;
+import dev.ferry.api.upstream.ConnectJobException;
+import dev.ferry.api.upstream.ConnectStage;
+import dev.ferry.api.upstream.PoolKey;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 
 /**
  * Chromium's ConnectJob: the stages that make one connection for a key, in {@link ConnectStage} order, each reported
- * to the {@link ConnectEvents} and each failing with its own {@link dev.ferry.api.spi.ConnectJobException}:
+ * to the {@link ConnectEvents} and each failing with its own {@link dev.ferry.api.upstream.ConnectJobException}:
  *
  * <pre>
  * DIRECT        TCP(origin)                               [ORIGIN_TLS]

@@ -3,10 +3,10 @@ package dev.ferry.pool.impl;
 import dev.ferry.api.plugin.TunnelResponse;
 import dev.ferry.api.proxy.ProxyList;
 import dev.ferry.api.proxy.ProxyServer;
-import dev.ferry.api.spi.ConnectEvents;
-import dev.ferry.api.spi.ConnectJobException;
-import dev.ferry.api.spi.ConnectStage;
-import dev.ferry.api.spi.PoolKey;
+import dev.ferry.api.upstream.ConnectEvents;
+import dev.ferry.api.upstream.ConnectJobException;
+import dev.ferry.api.upstream.ConnectStage;
+import dev.ferry.api.upstream.PoolKey;
 import java.net.URI;
 
 /** Passes every event to another {@link ConnectEvents}; subclasses watch the ones they care about. */

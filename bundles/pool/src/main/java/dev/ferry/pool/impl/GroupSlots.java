@@ -1,8 +1,8 @@
 package dev.ferry.pool.impl;
 
 import dev.ferry.api.proxy.ProxyServer;
-import dev.ferry.api.spi.PoolCounters;
-import dev.ferry.api.spi.PoolKey;
+import dev.ferry.api.upstream.PoolCounters;
+import dev.ferry.api.upstream.PoolKey;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;

@@ -2,10 +2,10 @@ package dev.ferry.pool.impl;
 
 import dev.ferry.api.plugin.TunnelResponse;
 import dev.ferry.api.proxy.ProxyErrorType;
-import dev.ferry.api.spi.ConnectJobException;
-import dev.ferry.api.spi.ConnectStage;
-import dev.ferry.api.spi.PoolKey;
-import dev.ferry.api.spi.UpstreamException;
+import dev.ferry.api.upstream.ConnectJobException;
+import dev.ferry.api.upstream.ConnectStage;
+import dev.ferry.api.upstream.PoolKey;
+import dev.ferry.api.upstream.UpstreamException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;

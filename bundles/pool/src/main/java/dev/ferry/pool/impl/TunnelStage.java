@@ -2,8 +2,8 @@ package dev.ferry.pool.impl;
 
 import dev.ferry.api.plugin.TunnelResponse;
 import dev.ferry.api.proxy.HostAndPort;
-import dev.ferry.api.spi.ConnectEvents;
-import dev.ferry.api.spi.PoolKey;
+import dev.ferry.api.upstream.ConnectEvents;
+import dev.ferry.api.upstream.PoolKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

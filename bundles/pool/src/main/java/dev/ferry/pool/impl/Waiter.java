@@ -1,7 +1,7 @@
 package dev.ferry.pool.impl;
 
-import dev.ferry.api.spi.ConnectEvents;
-import dev.ferry.api.spi.PoolKey;
+import dev.ferry.api.upstream.ConnectEvents;
+import dev.ferry.api.upstream.PoolKey;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Promise;

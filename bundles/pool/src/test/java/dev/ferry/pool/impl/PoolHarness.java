@@ -4,11 +4,11 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import dev.ferry.api.plugin.TunnelResponse;
-import dev.ferry.api.spi.ConnectEvents;
-import dev.ferry.api.spi.ConnectJobException;
-import dev.ferry.api.spi.ConnectStage;
-import dev.ferry.api.spi.PoolCounters;
-import dev.ferry.api.spi.PoolKey;
+import dev.ferry.api.upstream.ConnectEvents;
+import dev.ferry.api.upstream.ConnectJobException;
+import dev.ferry.api.upstream.ConnectStage;
+import dev.ferry.api.upstream.PoolCounters;
+import dev.ferry.api.upstream.PoolKey;
 import dev.ferry.transport.impl.NettyTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -1,6 +1,6 @@
 package dev.ferry.spdy.impl;
 
-import dev.ferry.api.spi.ServerCodec;
+import dev.ferry.api.codec.ServerCodec;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.spdy.SpdyFrameCodec;

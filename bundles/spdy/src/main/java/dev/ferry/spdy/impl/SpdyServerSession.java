@@ -1,6 +1,6 @@
 package dev.ferry.spdy.impl;
 
-import dev.ferry.api.spi.ListenerClosing;
+import dev.ferry.api.codec.ListenerClosing;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;

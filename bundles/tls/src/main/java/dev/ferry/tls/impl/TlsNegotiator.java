@@ -1,6 +1,6 @@
 package dev.ferry.tls.impl;
 
-import dev.ferry.api.spi.ProtocolNegotiator;
+import dev.ferry.api.codec.ProtocolNegotiator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.ApplicationProtocolConfig;

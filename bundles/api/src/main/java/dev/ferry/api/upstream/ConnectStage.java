@@ -1,4 +1,4 @@
-package dev.ferry.api.spi;
+package dev.ferry.api.upstream;
 
 /** The stages of a connect job, in the order they run; each has its own timeout and its own error. */
 public enum ConnectStage {

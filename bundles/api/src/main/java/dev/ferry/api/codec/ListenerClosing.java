@@ -1,4 +1,4 @@
-package dev.ferry.api.spi;
+package dev.ferry.api.codec;
 
 /**
  * A user event fired on every connection of a listener that is closing (deconfigured, or its engine stopping).

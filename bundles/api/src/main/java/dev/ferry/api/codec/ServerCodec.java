@@ -1,4 +1,4 @@
-package dev.ferry.api.spi;
+package dev.ferry.api.codec;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;

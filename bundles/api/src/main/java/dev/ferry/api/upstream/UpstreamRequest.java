@@ -1,4 +1,4 @@
-package dev.ferry.api.spi;
+package dev.ferry.api.upstream;
 
 import dev.ferry.api.proxy.HostAndPort;
 import java.net.URI;

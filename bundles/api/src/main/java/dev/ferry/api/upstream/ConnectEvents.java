@@ -1,4 +1,4 @@
-package dev.ferry.api.spi;
+package dev.ferry.api.upstream;
 
 import dev.ferry.api.plugin.TunnelResponse;
 import dev.ferry.api.proxy.ProxyList;

@@ -1,4 +1,4 @@
-package dev.ferry.api.spi;
+package dev.ferry.api.upstream;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
