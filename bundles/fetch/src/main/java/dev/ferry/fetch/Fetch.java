@@ -1,8 +1,8 @@
 package dev.ferry.fetch;
 
 import dev.ferry.api.upstream.ConnectEvents;
-import dev.ferry.api.upstream.UpstreamConnection;
 import dev.ferry.api.upstream.UpstreamConnector;
+import dev.ferry.api.upstream.UpstreamLease;
 import dev.ferry.api.upstream.UpstreamRequest;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -42,7 +42,7 @@ final class Fetch {
     void run(BodyOutput output) throws FetchFailure, InterruptedException {
         Deadline deadline = Deadline.after(options.maxTimeNanos());
         ConnectEvents events = trace == null ? ConnectEvents.NONE : trace;
-        UpstreamConnection connection = connect(UpstreamRequest.http(options.url(), "").withEvents(events),
+        UpstreamLease connection = connect(UpstreamRequest.http(options.url(), "").withEvents(events),
                 deadline);
         if (trace != null) {
             trace.connected(connection.proxy());
@@ -62,15 +62,15 @@ final class Fetch {
         }
     }
 
-    private UpstreamConnection connect(UpstreamRequest request, Deadline deadline)
+    private UpstreamLease connect(UpstreamRequest request, Deadline deadline)
             throws FetchFailure, InterruptedException {
-        Future<UpstreamConnection> connecting = connector.connect(request, loop);
+        Future<UpstreamLease> connecting = connector.connect(request, loop);
         if (!connecting.await(deadline.remainingNanos(), TimeUnit.NANOSECONDS)) {
             if (!connecting.cancel(false)) {
                 // it completed just now: nobody will use the connection
                 connecting.addListener(f -> {
                     if (f.isSuccess()) {
-                        connecting.getNow().channel().close();
+                        connecting.getNow().close();
                     }
                 });
             }

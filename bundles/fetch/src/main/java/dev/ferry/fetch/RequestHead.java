@@ -1,6 +1,6 @@
 package dev.ferry.fetch;
 
-import dev.ferry.api.upstream.UpstreamConnection;
+import dev.ferry.api.upstream.UpstreamLease;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -28,7 +28,7 @@ final class RequestHead {
     }
 
     /** A new request; the caller owns its body buffer (writing it through the codec releases it). */
-    static FullHttpRequest build(FetchOptions options, UpstreamConnection connection) {
+    static FullHttpRequest build(FetchOptions options, UpstreamLease connection) {
         URI url = options.url();
         String target = connection.absoluteForm() ? absoluteForm(url) : originForm(url);
         byte[] body = options.data() == null ? new byte[0] : options.data().getBytes(StandardCharsets.UTF_8);

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -22,6 +23,13 @@ public interface Transport {
      * {@link io.netty.channel.ChannelInitializer}).
      */
     ChannelFuture bind(InetSocketAddress address, ChannelHandler childHandler);
+
+    /**
+     * A listening socket on {@code address} whose accepted connections are set up by {@code childHandler}: the
+     * socket a previous listener {@linkplain ListeningSocket#release released} on the same address and port, taken
+     * over with the connections it holds, or a newly bound one. Completes when the socket accepts.
+     */
+    Future<ListeningSocket> listen(InetSocketAddress address, ChannelHandler childHandler);
 
     /**
      * Connects to {@code address} (resolved off the event loop when unresolved) on the given event loop, so that the

@@ -1,10 +1,9 @@
 package dev.ferry.api.upstream;
 
-import io.netty.channel.Channel;
+import dev.ferry.api.codec.ClientCodec;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.util.List;
-import java.util.Map;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -26,27 +25,13 @@ public interface ConnectionPool {
     /**
      * A connection for HTTP requests to {@code key.destination()}: for DIRECT and SOCKS straight to the origin (TLS
      * included for https groups), for an HTTP/HTTPS proxy to the proxy (requests then go in absolute form), or for
-     * an https group through the proxy's tunnel. Its pipeline is empty for the caller to set up, or as the caller
-     * left it when it was released.
+     * an https group through the proxy's tunnel. A new connection gets {@code codec} on its pipeline (none when
+     * null: the caller sets the pipeline up); a reused one has the codec it was made with.
      */
-    default Future<Channel> acquire(PoolKey key, EventLoop loop) {
-        return acquire(key, loop, ConnectEvents.NONE);
-    }
+    Future<UpstreamLease> acquire(PoolKey key, EventLoop loop, ConnectEvents events, ClientCodec codec);
 
-    Future<Channel> acquire(PoolKey key, EventLoop loop, ConnectEvents events);
-
-    /** Returns a healthy connection whose last exchange is complete, for reuse. */
-    void release(Channel channel);
-
-    /** A connection with raw bytes to {@code key.destination()}, for a tunnel. */
-    default Future<Channel> connectTunnel(PoolKey key, EventLoop loop) {
-        return connectTunnel(key, loop, ConnectEvents.NONE);
-    }
-
-    Future<Channel> connectTunnel(PoolKey key, EventLoop loop, ConnectEvents events);
-
-    /** Headers each request on a connection of {@code key} must carry, e.g. preemptive proxy credentials. */
-    Map<String, String> requestHeaders(PoolKey key);
+    /** A connection with raw bytes to {@code key.destination()}, for a tunnel; its lease ends by closing. */
+    Future<UpstreamLease> connectTunnel(PoolKey key, EventLoop loop, ConnectEvents events);
 
     /** Counters for every key the pool has seen and still holds connections or waiters for. */
     List<PoolCounters> counters();

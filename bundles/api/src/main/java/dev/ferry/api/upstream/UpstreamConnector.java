@@ -11,10 +11,11 @@ import org.osgi.annotation.versioning.ProviderType;
  *
  * <p>The future completes on {@code loop}. It fails with a {@link ConnectJobException} (the last proxy's failure), a
  * {@link dev.ferry.api.proxy.ProxyResolutionException}, or a pool-limit timeout ({@link ConnectJobException} with
- * {@code CONNECTION_LIMIT_REACHED}). Cancelling it stops the job and closes what it made.
+ * {@code CONNECTION_LIMIT_REACHED}), or a {@link ServiceUnavailableException} when a service it needs (the resolver)
+ * is not running. Cancelling it stops the job and closes what it made.
  */
 @ProviderType
 public interface UpstreamConnector {
 
-    Future<UpstreamConnection> connect(UpstreamRequest request, EventLoop loop);
+    Future<UpstreamLease> connect(UpstreamRequest request, EventLoop loop);
 }

@@ -1,5 +1,6 @@
 package dev.ferry.api.upstream;
 
+import dev.ferry.api.codec.ClientCodec;
 import dev.ferry.api.proxy.HostAndPort;
 import java.net.URI;
 import java.util.Locale;
@@ -13,14 +14,16 @@ public final class UpstreamRequest {
     private final boolean tunnel;
     private final String partition;
     private final ConnectEvents events;
+    private final ClientCodec clientCodec;
 
     private UpstreamRequest(URI url, HostAndPort destination, boolean tunnel, String partition,
-            ConnectEvents events) {
+            ConnectEvents events, ClientCodec clientCodec) {
         this.url = url;
         this.destination = destination;
         this.tunnel = tunnel;
         this.partition = partition == null ? "" : partition;
         this.events = events == null ? ConnectEvents.NONE : events;
+        this.clientCodec = clientCodec;
     }
 
     /**
@@ -45,7 +48,7 @@ public final class UpstreamRequest {
             host = host.substring(1, host.length() - 1);
         }
         HostAndPort destination = HostAndPort.of(host, url.getPort() < 0 ? defaultPort : url.getPort());
-        return new UpstreamRequest(url, destination, false, partition, null);
+        return new UpstreamRequest(url, destination, false, partition, null, null);
     }
 
     /**
@@ -57,18 +60,24 @@ public final class UpstreamRequest {
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new IllegalArgumentException("only http and https URLs, not " + url);
         }
-        return new UpstreamRequest(url, Objects.requireNonNull(destination, "destination"), false, partition, null);
+        return new UpstreamRequest(url, Objects.requireNonNull(destination, "destination"), false, partition, null,
+                null);
     }
 
     /** A raw byte tunnel to {@code destination}, never pooled; resolved as {@code https://host:port/}. */
     public static UpstreamRequest tunnel(HostAndPort destination, String partition) {
         URI url = URI.create("https://" + destination + "/");
-        return new UpstreamRequest(url, destination, true, partition, null);
+        return new UpstreamRequest(url, destination, true, partition, null, null);
     }
 
     /** The same request, reporting to {@code events}. */
     public UpstreamRequest withEvents(ConnectEvents events) {
-        return new UpstreamRequest(url, destination, tunnel, partition, events);
+        return new UpstreamRequest(url, destination, tunnel, partition, events, clientCodec);
+    }
+
+    /** The same request; a new HTTP connection made for it gets {@code codec} on its pipeline. */
+    public UpstreamRequest withClientCodec(ClientCodec codec) {
+        return new UpstreamRequest(url, destination, tunnel, partition, events, codec);
     }
 
     /** The URL the resolver sees. */
@@ -90,6 +99,11 @@ public final class UpstreamRequest {
 
     public ConnectEvents events() {
         return events;
+    }
+
+    /** The codec a new HTTP connection gets, or null: the caller sets the pipeline up itself. */
+    public ClientCodec clientCodec() {
+        return clientCodec;
     }
 
     /** The pool group: {@code https} for tunnels and https URLs, {@code http} otherwise. */

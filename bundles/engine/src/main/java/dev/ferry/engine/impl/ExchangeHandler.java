@@ -2,9 +2,11 @@ package dev.ferry.engine.impl;
 
 import dev.ferry.api.codec.ListenerClosing;
 import dev.ferry.api.codec.ServerCodec;
+import dev.ferry.api.spi.TunnelRelay;
 import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.upstream.ConnectJobException;
-import dev.ferry.api.upstream.UpstreamConnection;
+import dev.ferry.api.upstream.ServiceUnavailableException;
+import dev.ferry.api.upstream.UpstreamLease;
 import dev.ferry.api.upstream.UpstreamRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -21,7 +23,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
@@ -50,7 +51,6 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
-    private static final AttributeKey<Boolean> CLIENT_CODEC = AttributeKey.valueOf("dev.ferry.engine.clientCodec");
 
     private final ExchangeServices services;
     private final ServerCodec codec;
@@ -62,12 +62,15 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private Exchange ex;
     private OutgoingRequest outgoing;
     private RequestTarget target;
-    private UpstreamConnection upstream;
+    /** The upstream connection of the exchange being forwarded, while it has one. */
+    private UpstreamLease lease;
+    /** {@code lease}'s channel, for telling its callbacks from those of connections given up. */
     private Channel origin;
     private OriginHandler originHandler;
     /** The connector's work for the current exchange, cancelled when the client leaves before it is done. */
-    private Future<UpstreamConnection> pendingConnect;
-    private boolean originWasReused;
+    private Future<UpstreamLease> pendingConnect;
+    /** The listener closed: this connection ends after its current or next exchange (not a state: it spans them). */
+    private boolean draining;
 
     ExchangeHandler(ExchangeServices services, ServerCodec codec) {
         this.services = services;
@@ -114,9 +117,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     private void beginExchange(HttpRequest request) {
         ex = new Exchange(request);
+        if (draining) {
+            ex.keepAlive = false;
+        }
         originHandler = null;
         outgoing = null;
-        upstream = null;
+        lease = null;
     }
 
     private void onRequest(HttpRequest request) {
@@ -133,7 +139,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (connect) {
             state = State.CONNECTING;
             codec.tunnelRequested(ctx.pipeline());
-            pendingConnect = services.connector.connect(UpstreamRequest.tunnel(target.destination(), partition),
+            pendingConnect = services.connect(UpstreamRequest.tunnel(target.destination(), partition),
                     ctx.channel().eventLoop());
             pendingConnect.addListener(this::onTunnelConnected);
             return;
@@ -151,7 +157,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                     + e.getMessage()), true);
             return;
         }
-        pendingConnect = services.connector.connect(upstreamRequest, ctx.channel().eventLoop());
+        pendingConnect = services.connect(upstreamRequest, ctx.channel().eventLoop());
         pendingConnect.addListener(this::onOriginConnected);
     }
 
@@ -192,10 +198,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
+    /** The connector's lease for the request, or the lease of its one retry. */
     private void onOriginConnected(Future<?> future) {
         if (state != State.FORWARDING) {
             if (future.isSuccess()) {
-                ((UpstreamConnection) future.getNow()).channel().close();
+                ((UpstreamLease) future.getNow()).close();
             }
             return;
         }
@@ -204,14 +211,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             failBeforeResponse(ProxyError.upstream(future.cause(), target.destination().toString()));
             return;
         }
-        UpstreamConnection conn = (UpstreamConnection) future.getNow();
-        upstream = conn;
+        UpstreamLease conn = (UpstreamLease) future.getNow();
+        lease = conn;
         ex.upstream = conn.proxy().toString();
         origin = conn.channel();
-        originWasReused = origin.attr(CLIENT_CODEC).setIfAbsent(Boolean.TRUE) != null;
-        if (!originWasReused) {
-            services.clientCodec.configure(origin.pipeline());
-        }
         originHandler = new OriginHandler(this, origin, ctx, ex, services.headers, describeOrigin(),
                 conn.absoluteForm());
         origin.pipeline().addLast(OriginHandler.NAME, originHandler);
@@ -220,21 +223,6 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         origin.flush();
         if (!ex.requestDone && origin.isWritable()) {
             ctx.channel().config().setAutoRead(true);
-        }
-    }
-
-    /** The retry's connection: same proxy and group as the first, fresh from the pool. */
-    private void onRetryConnected(Future<?> future) {
-        if (state == State.FORWARDING && future.isSuccess()) {
-            Channel ch = (Channel) future.getNow();
-            onOriginConnected(ch.eventLoop().newSucceededFuture(new UpstreamConnection(ch, upstream.key(), false,
-                    upstream.requestHeaders())));
-            return;
-        }
-        if (future.isSuccess()) {
-            ((Channel) future.getNow()).close();
-        } else if (state == State.FORWARDING) {
-            failBeforeResponse(ProxyError.upstream(future.cause(), target.destination().toString()));
         }
     }
 
@@ -274,15 +262,18 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean responseStarted = originHandler.responseStarted();
-        if (originWasReused && !(cause instanceof ProxyException) && !responseStarted
+        if (lease.reused() && !(cause instanceof ProxyException) && !responseStarted
                 && !originHandler.informational() && ex.requestDone && outgoing.retryable(ex.bytesIn)) {
             // An idle connection the origin closed as we reused it: nothing was answered, nothing is lost. (An
             // answer the proxy refuses to relay is an answer: no retry for that.)
             LOG.debug("{} {} {}: reused connection to {} closed before a response; retrying once on another",
                     ctx.channel().remoteAddress(), ex.method, ex.target, describeOrigin());
-            closeOrigin();
+            UpstreamLease lost = lease;
+            lease = null;
+            origin = null;
             outgoing.rearm();
-            services.pool.acquire(upstream.key(), ctx.channel().eventLoop()).addListener(this::onRetryConnected);
+            pendingConnect = lost.retry();
+            pendingConnect.addListener(this::onOriginConnected);
             return;
         }
         ProxyError error = cause instanceof ProxyException ? ((ProxyException) cause).error()
@@ -334,15 +325,16 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     /** The response is complete (or an error answered): log, hand back the origin, go on with the next request. */
     private void endExchange() {
         ex.log(ctx.channel().remoteAddress());
-        if (origin != null) {
-            Channel ch = origin;
+        if (lease != null) {
+            UpstreamLease done = lease;
+            lease = null;
             origin = null;
-            ch.pipeline().remove(OriginHandler.NAME);
-            ch.config().setAutoRead(true);
+            done.channel().pipeline().remove(OriginHandler.NAME);
+            done.channel().config().setAutoRead(true);
             if (originHandler.reusable() && ex.requestDone) {
-                services.pool.release(ch);
+                done.release();
             } else {
-                ch.close();
+                done.close();
             }
         }
         if (!ex.requestDone || !ex.keepAlive) {
@@ -367,7 +359,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private void onTunnelConnected(Future<?> future) {
         if (state != State.CONNECTING) {
             if (future.isSuccess()) {
-                ((UpstreamConnection) future.getNow()).channel().close();
+                ((UpstreamLease) future.getNow()).close();
             }
             return;
         }
@@ -378,23 +370,32 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             reject(error, true);
             return;
         }
+        UpstreamLease conn = (UpstreamLease) future.getNow();
+        TunnelRelay relay = services.relay.get();
+        if (relay == null) {
+            // Gone since the connect began: the tunnel cannot start, and nothing has been sent yet.
+            conn.close();
+            ProxyError error = ProxyError.upstream(new ServiceUnavailableException(
+                    "the tunnel relay (dev.ferry.tunnel)", 0), target.destination().toString());
+            LOG.warn("{} CONNECT {}: {}", ctx.channel().remoteAddress(), ex.target, error);
+            reject(error, true);
+            return;
+        }
         state = State.CLOSED;
         ctx.pipeline().remove(this);
-        UpstreamConnection conn = (UpstreamConnection) future.getNow();
         ex.upstream = conn.proxy().toString();
-        TunnelHandoff.start(ctx.channel(), conn.channel(), codec, services.relay, backlog, ex);
+        TunnelHandoff.start(ctx.channel(), conn.channel(), codec, relay, backlog, ex);
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ListenerClosing) {
-            // Finish the exchange in flight, then close; an idle connection closes now.
+            // The exchange in flight, or the next one, is answered with "Connection: close" and ends the connection.
+            // An idle connection is not closed now: its client may be sending a request this very moment, and that
+            // request would be lost. It closes at the idle timeout or the drain deadline, whichever comes first.
+            draining = true;
             if (ex != null) {
                 ex.keepAlive = false;
-            }
-            if (state == State.IDLE && backlog.isEmpty()) {
-                state = State.CLOSED;
-                ctx.close();
             }
             return;
         }
@@ -434,10 +435,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void closeOrigin() {
-        if (origin != null) {
-            Channel ch = origin;
+        if (lease != null) {
+            UpstreamLease gone = lease;
+            lease = null;
             origin = null;
-            ch.close();
+            gone.close();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.ferry.engine.impl;
 import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.proxy.ProxyResolutionException;
 import dev.ferry.api.upstream.ConnectJobException;
+import dev.ferry.api.upstream.ServiceUnavailableException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -27,10 +28,16 @@ final class ProxyError {
 
     private final ProxyErrorType type;
     private final String details;
+    private final int status;
 
     ProxyError(ProxyErrorType type, String details) {
+        this(type, details, type.status());
+    }
+
+    private ProxyError(ProxyErrorType type, String details, int status) {
         this.type = type;
         this.details = details;
+        this.status = status;
     }
 
     /** Classifies a request the decoder could not parse. */
@@ -48,6 +55,10 @@ final class ProxyError {
 
     /** Classifies a failure to reach the destination or to get its response. */
     static ProxyError upstream(Throwable cause, String destination) {
+        if (cause instanceof ServiceUnavailableException) {
+            // The proxy's own part is missing for now (a bundle being updated): 503, worth a retry soon, not 500.
+            return new ProxyError(ProxyErrorType.PROXY_INTERNAL_ERROR, cause.getMessage(), 503);
+        }
         if (cause instanceof ConnectJobException) {
             // The pool classified it at the stage that failed.
             return new ProxyError(((ConnectJobException) cause).errorType(), cause.getMessage());
@@ -89,7 +100,7 @@ final class ProxyError {
     }
 
     int status() {
-        return type.status();
+        return status;
     }
 
     /** The {@code Proxy-Status} header value. */
@@ -99,10 +110,10 @@ final class ProxyError {
 
     /** A complete response: the status, a {@code Proxy-Status} header and a one-line text body. */
     FullHttpResponse toResponse(ByteBufAllocator alloc, String pseudonym, boolean close) {
-        ByteBuf body = ByteBufUtil.writeUtf8(alloc, type.status() + " " + HttpResponseStatus.valueOf(type.status())
+        ByteBuf body = ByteBufUtil.writeUtf8(alloc, status + " " + HttpResponseStatus.valueOf(status)
                 .reasonPhrase() + ": " + details + "\n");
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(type.status()), body);
+                HttpResponseStatus.valueOf(status), body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
@@ -131,6 +142,6 @@ final class ProxyError {
 
     @Override
     public String toString() {
-        return type.status() + " " + type.token() + ": " + details;
+        return status + " " + type.token() + ": " + details;
     }
 }

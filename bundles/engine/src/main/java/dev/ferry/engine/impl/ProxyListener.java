@@ -6,18 +6,11 @@ import dev.ferry.api.codec.ProtocolNegotiator;
 import dev.ferry.api.codec.ServerCodec;
 import dev.ferry.api.spi.Transport;
 import dev.ferry.api.spi.TunnelRelay;
-import dev.ferry.api.upstream.ConnectionPool;
 import dev.ferry.api.upstream.UpstreamConnector;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +18,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -47,6 +41,8 @@ public class ProxyListener {
     static final String PID = "dev.ferry.listener";
     static final String IDLE_HANDLER = "client-idle";
     private static final String HTTP_1_1 = "http/1.1";
+    /** {@code ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED} (DS 1.1), without the whole DS API for one int. */
+    private static final int DEACTIVATION_REASON_BUNDLE_STOPPED = 6;
 
     @ObjectClassDefinition(name = "Ferry proxy listener", description = "A socket that accepts proxy clients")
     public @interface Config {
@@ -77,24 +73,21 @@ public class ProxyListener {
                 + "client gets its own pool partition and per-group limits, as each browser has its own), none = all "
                 + "clients of this listener share one partition")
         String poolPartition() default "client";
+
+        @AttributeDefinition(description = "Milliseconds a request waits for a service it needs (connector, relay, "
+                + "client codec) while that service is missing, e.g. during a bundle update; then it is answered 503")
+        int serviceWaitMillis() default 5000;
+
+        @AttributeDefinition(description = "Milliseconds the listening socket of a stopped listener keeps accepting "
+                + "(holding new connections unread) for a listener that takes it over, e.g. after an update of the "
+                + "engine bundle; then it closes")
+        int handoverMillis() default 10000;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyListener.class);
 
     @Reference
     private Transport transport;
-
-    @Reference
-    private ConnectionPool pool;
-
-    @Reference
-    private UpstreamConnector connector;
-
-    @Reference
-    private TunnelRelay relay;
-
-    @Reference(target = "(ferry.protocol=http/1.1)")
-    private ClientCodec clientCodec;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -104,77 +97,121 @@ public class ProxyListener {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ProtocolNegotiator negotiator;
 
-    private String name;
-    private List<String> preference;
-    private boolean tls;
-    private int idleTimeoutSeconds;
-    private ExchangeServices services;
-    private Channel server;
-    private int drainTimeoutSeconds;
-    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    /** Made before activation: DS binds the dynamic references first. */
+    private final ExchangeServices services = new ExchangeServices(5000, true);
+    /** What a new connection gets; swapped as a whole by a configuration edit. */
+    private volatile ListenerSettings settings;
+    /** The socket accepting now and the connections it accepted. */
+    private volatile ListenerSocket socket;
 
     @Activate
     void activate(Config config) throws InterruptedException {
-        if (config.port() < 0 || config.port() > 65535 || config.idleTimeoutSeconds() <= 0
-                || config.drainTimeoutSeconds() < 0) {
-            throw new IllegalArgumentException("listener " + config.name() + ": port must be 0-65535, "
-                    + "idleTimeoutSeconds positive and drainTimeoutSeconds >= 0, got " + config.port() + ", "
-                    + config.idleTimeoutSeconds() + " and " + config.drainTimeoutSeconds());
-        }
-        drainTimeoutSeconds = config.drainTimeoutSeconds();
-        name = config.name();
-        preference = Arrays.asList(config.protocols());
-        tls = config.tls();
-        idleTimeoutSeconds = config.idleTimeoutSeconds();
-        if (!config.poolPartition().equals("client") && !config.poolPartition().equals("none")) {
-            throw new IllegalArgumentException("listener " + config.name() + ": poolPartition must be client or none, "
-                    + "got '" + config.poolPartition() + "'");
-        }
-        services = new ExchangeServices(connector, pool, relay, clientCodec,
-                config.poolPartition().equals("client"));
-        ChannelFuture bound = transport.bind(new InetSocketAddress(config.host(), config.port()),
-                new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accept(ch);
-                    }
-                });
-        if (!bound.await(10, TimeUnit.SECONDS) || !bound.isSuccess()) {
-            bound.channel().close();
-            throw new IllegalStateException("listener " + name + " cannot bind " + config.host() + ":"
-                    + config.port() + ": " + bound.cause(), bound.cause());
-        }
-        server = bound.channel();
-        LOG.info("Listener {} accepting {} proxy clients on {}", name, tls ? "HTTPS (TLS)" : "HTTP",
-                server.localAddress());
+        ListenerSettings initial = ListenerSettings.of(config);
+        settings = initial;
+        services.configure(initial.serviceWaitMillis, initial.partitionByClient);
+        socket = ListenerSocket.bind(transport, initial, this::accept);
     }
 
+    /**
+     * A configuration edit applies in place: new connections get the new protocols and timeouts, the partition and
+     * service wait apply to new exchanges. Only a new host, port or tls re-binds: the new socket accepts while the
+     * connections of the old one finish their exchanges and close (drain). An invalid edit is refused as a whole.
+     */
+    @Modified
+    void modified(Config config) throws InterruptedException {
+        ListenerSettings next;
+        try {
+            next = ListenerSettings.of(config);
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}; the listener keeps its settings", e.getMessage());
+            return;
+        }
+        ListenerSettings previous = settings;
+        services.configure(next.serviceWaitMillis, next.partitionByClient);
+        if (next.sameSocket(previous)) {
+            settings = next;
+            LOG.info("Listener {} reconfigured in place: {}", next.name, next);
+            return;
+        }
+        ListenerSocket old = socket;
+        // The same address: the new socket is the old one, taken over (only tls changed). Another address: the old
+        // socket closes once the new one accepts.
+        boolean sameAddress = next.sameAddress(previous);
+        if (sameAddress) {
+            old.close(previous.drainTimeoutSeconds, previous.handoverMillis);
+        }
+        try {
+            ListenerSocket rebound = ListenerSocket.bind(transport, next, this::accept);
+            settings = next;
+            socket = rebound;
+        } catch (IllegalStateException e) {
+            LOG.error("{}; the listener keeps accepting on {}", e.getMessage(), old.localAddress());
+            return;
+        }
+        if (!sameAddress) {
+            old.close(previous.drainTimeoutSeconds, 0);
+        }
+    }
+
+    /**
+     * @param reason why DS deactivates: a stopping bundle (stopped, or being updated) releases its socket for the next
+     *               listener; a deleted configuration closes it
+     */
     @Deactivate
-    void deactivate() {
-        if (server != null) {
-            server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-            LOG.info("Listener {} on {} closed; {} connections get {} s to finish", name, server.localAddress(),
-                    connections.size(), drainTimeoutSeconds);
+    void deactivate(int reason) {
+        ListenerSocket current = socket;
+        if (current == null) {
+            return;
         }
-        for (Channel ch : connections) {
-            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ListenerClosing.INSTANCE));
-            ch.eventLoop().schedule(() -> ch.close(), drainTimeoutSeconds, TimeUnit.SECONDS);
-        }
+        boolean successorLikely = reason == DEACTIVATION_REASON_BUNDLE_STOPPED;
+        current.close(settings.drainTimeoutSeconds, successorLikely ? settings.handoverMillis : 0);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindConnector")
+    void bindConnector(UpstreamConnector connector) {
+        services.connector.bind(connector);
+    }
+
+    void unbindConnector(UpstreamConnector connector) {
+        services.connector.unbind(connector);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindRelay")
+    void bindRelay(TunnelRelay relay) {
+        services.relay.bind(relay);
+    }
+
+    void unbindRelay(TunnelRelay relay) {
+        services.relay.unbind(relay);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(ferry.protocol=http/1.1)",
+            unbind = "unbindClientCodec")
+    void bindClientCodec(ClientCodec codec) {
+        services.clientCodec.bind(codec);
+    }
+
+    void unbindClientCodec(ClientCodec codec) {
+        services.clientCodec.unbind(codec);
     }
 
     /** The bound address (the real port when configured with 0). */
     InetSocketAddress localAddress() {
-        return (InetSocketAddress) server.localAddress();
+        return socket.localAddress();
     }
 
-    private void accept(Channel ch) {
-        connections.add(ch);
-        ch.pipeline().addLast(IDLE_HANDLER, new IdleStateHandler(0, 0, idleTimeoutSeconds, TimeUnit.SECONDS));
-        List<ServerCodec> available = offered();
-        if (!tls) {
+    private void accept(Channel ch, ListenerSocket acceptedBy) {
+        ListenerSettings current = settings;
+        ch.pipeline().addLast(IDLE_HANDLER, new IdleStateHandler(0, 0, current.idleTimeoutSeconds,
+                TimeUnit.SECONDS));
+        List<ServerCodec> available = offered(current.preference);
+        if (!acceptedBy.tls()) {
             ServerCodec http1 = find(available, HTTP_1_1);
             if (http1 == null) {
-                LOG.warn("Listener {}: no http/1.1 codec registered; refusing {}", name, ch.remoteAddress());
+                LOG.warn("Listener {}: no http/1.1 codec registered; refusing {}", current.name, ch.remoteAddress());
                 ch.close();
                 return;
             }
@@ -183,8 +220,8 @@ public class ProxyListener {
         }
         ProtocolNegotiator tlsNegotiator = negotiator;
         if (tlsNegotiator == null || available.isEmpty()) {
-            LOG.warn("Listener {}: {}; refusing {}", name, tlsNegotiator == null ? "no TLS negotiator registered"
-                    : "no codec registered", ch.remoteAddress());
+            LOG.warn("Listener {}: {}; refusing {}", current.name, tlsNegotiator == null
+                    ? "no TLS negotiator registered" : "no codec registered", ch.remoteAddress());
             ch.close();
             return;
         }
@@ -193,7 +230,7 @@ public class ProxyListener {
         tlsNegotiator.configure(ch.pipeline(), names, (channel, protocol) -> {
             ServerCodec codec = find(available, protocol);
             if (codec == null) {
-                LOG.warn("Listener {}: negotiated unknown protocol {}; closing {}", name, protocol,
+                LOG.warn("Listener {}: negotiated unknown protocol {}; closing {}", current.name, protocol,
                         channel.remoteAddress());
                 channel.close();
                 return;
@@ -203,7 +240,7 @@ public class ProxyListener {
     }
 
     /** The registered codecs in this listener's preference order. */
-    private List<ServerCodec> offered() {
+    private List<ServerCodec> offered(List<String> preference) {
         List<ServerCodec> registered = codecs;
         List<ServerCodec> sorted = new ArrayList<>(registered == null ? List.of() : registered);
         sorted.sort(Comparator.comparingInt(c -> {

@@ -9,9 +9,8 @@ import dev.ferry.api.upstream.ConnectEvents;
 import dev.ferry.api.upstream.ConnectJobException;
 import dev.ferry.api.upstream.ConnectionPool;
 import dev.ferry.api.upstream.PoolKey;
-import dev.ferry.api.upstream.UpstreamConnection;
+import dev.ferry.api.upstream.UpstreamLease;
 import dev.ferry.api.upstream.UpstreamRequest;
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -32,17 +31,16 @@ final class FallbackAttempt {
 
     private final UpstreamRequest request;
     private final EventLoop loop;
-    private final Promise<UpstreamConnection> result;
+    private final Promise<UpstreamLease> result;
     private final ProxyList proxies;
     private final ConnectionPool pool;
     private final BadProxies badProxies;
     private final DelegateChain delegates;
     private final List<ConnectJobException> failed = new ArrayList<>(0);
     private int index;
-    private Future<Channel> pending;
-    private boolean reused;
+    private Future<UpstreamLease> pending;
 
-    FallbackAttempt(UpstreamRequest request, EventLoop loop, Promise<UpstreamConnection> result, ProxyList proxies,
+    FallbackAttempt(UpstreamRequest request, EventLoop loop, Promise<UpstreamLease> result, ProxyList proxies,
             ConnectionPool pool, BadProxies badProxies, DelegateChain delegates) {
         this.request = request;
         this.loop = loop;
@@ -66,9 +64,9 @@ final class FallbackAttempt {
     private void next() {
         ProxyServer proxy = proxies.servers().get(index);
         PoolKey key = new PoolKey(proxy, request.group());
-        reused = false;
-        ConnectEvents events = new ReuseObserver(request.events());
-        pending = request.tunnel() ? pool.connectTunnel(key, loop, events) : pool.acquire(key, loop, events);
+        ConnectEvents events = request.events();
+        pending = request.tunnel() ? pool.connectTunnel(key, loop, events)
+                : pool.acquire(key, loop, events, request.clientCodec());
         pending.addListener(f -> done(key, f));
     }
 
@@ -78,9 +76,9 @@ final class FallbackAttempt {
             return;
         }
         if (f.isSuccess()) {
-            Channel ch = (Channel) f.getNow();
-            if (!result.trySuccess(new UpstreamConnection(ch, key, reused, pool.requestHeaders(key)))) {
-                ch.close();
+            UpstreamLease lease = (UpstreamLease) f.getNow();
+            if (!result.trySuccess(lease)) {
+                lease.close();
                 return;
             }
             if (badProxies.isBad(key.proxy())) {
@@ -132,19 +130,5 @@ final class FallbackAttempt {
         }
         Instant now = Instant.now();
         return new ProxyRetryInfo(proxy, error, details, now, now);
-    }
-
-    /** Passes events on and notes whether the pool served this attempt from an idle connection. */
-    private final class ReuseObserver extends ForwardingEvents {
-
-        ReuseObserver(ConnectEvents target) {
-            super(target);
-        }
-
-        @Override
-        public void reused(PoolKey key) {
-            reused = true;
-            super.reused(key);
-        }
     }
 }

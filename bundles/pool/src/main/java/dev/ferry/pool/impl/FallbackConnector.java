@@ -5,8 +5,9 @@ import dev.ferry.api.proxy.BadProxies;
 import dev.ferry.api.proxy.ProxyList;
 import dev.ferry.api.proxy.ProxyResolutionException;
 import dev.ferry.api.proxy.ProxyResolver;
+import dev.ferry.api.spi.AwaitedService;
 import dev.ferry.api.upstream.ConnectionPool;
-import dev.ferry.api.upstream.UpstreamConnection;
+import dev.ferry.api.upstream.UpstreamLease;
 import dev.ferry.api.upstream.UpstreamConnector;
 import dev.ferry.api.upstream.UpstreamRequest;
 import io.netty.channel.EventLoop;
@@ -15,16 +16,15 @@ import io.netty.util.concurrent.Promise;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -55,30 +55,35 @@ public class FallbackConnector implements UpstreamConnector {
         @AttributeDefinition(description = "Resolutions that may wait for a blocking-resolver thread; more are "
                 + "refused with a proxy_configuration_error")
         int maxQueuedResolutions() default 1024;
+
+        @AttributeDefinition(description = "Milliseconds a request waits for a proxy resolver while none is running "
+                + "(its bundle is being updated or restarted); then it is answered 503")
+        int serviceWaitMillis() default 5000;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(FallbackConnector.class);
 
     private final ConnectionPool pool;
-    private final BadProxies badProxies;
     private final DelegateChain delegates = new DelegateChain();
-    private final AtomicReference<ProxyResolver> resolver = new AtomicReference<>();
-    private final ExecutorService blockingResolution;
+    private final AwaitedService<ProxyResolver> resolver;
+    /** The resolver bundle's bad-proxy list; while it is missing (being updated) no proxy counts as bad. */
+    private volatile BadProxies badProxies = NoBadProxies.INSTANCE;
+    private final ThreadPoolExecutor blockingResolution;
+    /** Resolutions waiting for (or in) a blocking resolver; at most {@code maxQueuedResolutions}. */
+    private final AtomicInteger queuedCount = new AtomicInteger();
+    private volatile int maxQueued;
     /** Requests waiting for (or in) a blocking resolution. */
-    private final Set<Promise<UpstreamConnection>> queued = ConcurrentHashMap.newKeySet();
+    private final Set<Promise<UpstreamLease>> queued = ConcurrentHashMap.newKeySet();
 
     @Activate
-    public FallbackConnector(@Reference ConnectionPool pool, @Reference BadProxies badProxies, Config config) {
-        if (config.blockingResolverThreads() < 1 || config.maxQueuedResolutions() < 1) {
-            throw new IllegalArgumentException("blockingResolverThreads and maxQueuedResolutions must be positive, "
-                    + "got " + config.blockingResolverThreads() + " and " + config.maxQueuedResolutions());
-        }
+    public FallbackConnector(@Reference ConnectionPool pool, Config config) {
+        validate(config);
         this.pool = pool;
-        this.badProxies = badProxies;
+        this.resolver = new AwaitedService<>("the proxy resolver (dev.ferry.resolver)", config.serviceWaitMillis());
+        this.maxQueued = config.maxQueuedResolutions();
         AtomicInteger threads = new AtomicInteger();
         this.blockingResolution = new ThreadPoolExecutor(config.blockingResolverThreads(),
-                config.blockingResolverThreads(), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(config.maxQueuedResolutions()), r -> {
+                config.blockingResolverThreads(), 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "ferry-resolve-" + threads.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -87,29 +92,76 @@ public class FallbackConnector implements UpstreamConnector {
 
     /** For use outside OSGi (ferry-fetch): default settings; call {@link #bindResolver} before connecting. */
     public FallbackConnector(ConnectionPool pool, BadProxies badProxies) {
-        this(pool, badProxies, DefaultConfig.INSTANCE);
+        this(pool, DefaultConfig.INSTANCE);
+        this.badProxies = badProxies;
+    }
+
+    private static void validate(Config config) {
+        if (config.blockingResolverThreads() < 1 || config.maxQueuedResolutions() < 1
+                || config.serviceWaitMillis() < 0) {
+            throw new IllegalArgumentException("dev.ferry.connector: blockingResolverThreads and "
+                    + "maxQueuedResolutions must be positive and serviceWaitMillis >= 0, got "
+                    + config.blockingResolverThreads() + ", " + config.maxQueuedResolutions() + " and "
+                    + config.serviceWaitMillis());
+        }
+    }
+
+    /** Thread count, queue limit and service wait change in place; resolutions in flight are not disturbed. */
+    @Modified
+    void modified(Config config) {
+        try {
+            validate(config);
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}; the connector keeps its settings", e.getMessage());
+            return;
+        }
+        int threads = config.blockingResolverThreads();
+        if (threads > blockingResolution.getMaximumPoolSize()) {
+            blockingResolution.setMaximumPoolSize(threads);
+            blockingResolution.setCorePoolSize(threads);
+        } else {
+            blockingResolution.setCorePoolSize(threads);
+            blockingResolution.setMaximumPoolSize(threads);
+        }
+        maxQueued = config.maxQueuedResolutions();
+        resolver.waitMillis(config.serviceWaitMillis());
+        LOG.info("Upstream connector reconfigured: blockingResolverThreads={} maxQueuedResolutions={} "
+                + "serviceWaitMillis={}", threads, maxQueued, config.serviceWaitMillis());
     }
 
     @Deactivate
     public void close() {
         blockingResolution.shutdownNow();
         // Resolutions still queued never run now: their requests get an answer rather than a hang.
-        for (Promise<UpstreamConnection> waiting : queued) {
+        for (Promise<UpstreamLease> waiting : queued) {
             waiting.tryFailure(new ProxyResolutionException("the upstream connector stopped (reconfigured or "
                     + "shut down) before this request was resolved", null));
         }
     }
 
-    @Reference(name = "resolver", policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(name = "resolver", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     public void bindResolver(ProxyResolver r, Map<String, Object> properties) {
-        resolver.set(r);
+        resolver.bind(r);
         LOG.info("Resolving with {} (service.ranking {})", r.getClass().getName(),
                 properties.getOrDefault("service.ranking", 0));
     }
 
     public void unbindResolver(ProxyResolver r) {
         // A greedy reference binds the better resolver before it unbinds the old one.
-        resolver.compareAndSet(r, null);
+        resolver.unbind(r);
+    }
+
+    @Reference(name = "badProxies", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindBadProxies(BadProxies list) {
+        badProxies = list;
+    }
+
+    void unbindBadProxies(BadProxies list) {
+        if (badProxies == list) {
+            badProxies = NoBadProxies.INSTANCE;
+        }
     }
 
     @Reference(name = "delegate", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -122,12 +174,31 @@ public class FallbackConnector implements UpstreamConnector {
     }
 
     @Override
-    public Future<UpstreamConnection> connect(UpstreamRequest request, EventLoop loop) {
-        Promise<UpstreamConnection> result = loop.newPromise();
-        ProxyResolver current = resolver.get();
-        if (current == null) {
-            return result.setFailure(new ProxyResolutionException("no proxy resolver is registered", null));
+    public Future<UpstreamLease> connect(UpstreamRequest request, EventLoop loop) {
+        Promise<UpstreamLease> result = loop.newPromise();
+        ProxyResolver now = resolver.get();
+        if (now != null) {
+            connect(request, loop, result, now);
+            return result;
         }
+        Future<ProxyResolver> waiting = resolver.await(loop);
+        result.addListener(f -> {
+            if (f.isCancelled()) {
+                waiting.cancel(false);
+            }
+        });
+        waiting.addListener(f -> {
+            if (f.isSuccess()) {
+                connect(request, loop, result, waiting.getNow());
+            } else if (!f.isCancelled()) {
+                result.tryFailure(f.cause());
+            }
+        });
+        return result;
+    }
+
+    private void connect(UpstreamRequest request, EventLoop loop, Promise<UpstreamLease> result,
+            ProxyResolver current) {
         if (!current.mayBlock()) {
             // The walk down the list keeps its state on the request's event loop.
             if (loop.inEventLoop()) {
@@ -135,20 +206,28 @@ public class FallbackConnector implements UpstreamConnector {
             } else {
                 loop.execute(() -> resolveHere(request, loop, result, current));
             }
-            return result;
+            return;
+        }
+        if (queuedCount.incrementAndGet() > maxQueued) {
+            queuedCount.decrementAndGet();
+            result.tryFailure(new ProxyResolutionException("too many resolutions waiting for a blocking resolver "
+                    + "(maxQueuedResolutions " + maxQueued + " reached)", null));
+            return;
         }
         queued.add(result);
-        result.addListener(f -> queued.remove(result));
+        result.addListener(f -> {
+            queued.remove(result);
+            queuedCount.decrementAndGet();
+        });
         try {
             blockingResolution.execute(() -> resolveBlocking(request, loop, result, current));
         } catch (RejectedExecutionException e) {
-            result.tryFailure(new ProxyResolutionException("too many resolutions waiting for a blocking resolver "
-                    + "(maxQueuedResolutions reached)", e));
+            result.tryFailure(new ProxyResolutionException("the upstream connector stopped before this request "
+                    + "was resolved", e));
         }
-        return result;
     }
 
-    private void resolveBlocking(UpstreamRequest request, EventLoop loop, Promise<UpstreamConnection> result,
+    private void resolveBlocking(UpstreamRequest request, EventLoop loop, Promise<UpstreamLease> result,
             ProxyResolver current) {
         if (result.isDone()) {
             return;
@@ -169,7 +248,7 @@ public class FallbackConnector implements UpstreamConnector {
         }
     }
 
-    private void resolveHere(UpstreamRequest request, EventLoop loop, Promise<UpstreamConnection> result,
+    private void resolveHere(UpstreamRequest request, EventLoop loop, Promise<UpstreamLease> result,
             ProxyResolver current) {
         try {
             resolvedOrFailed(request, loop, result, current.resolve(request.url()), null);
@@ -178,7 +257,7 @@ public class FallbackConnector implements UpstreamConnector {
         }
     }
 
-    private void resolvedOrFailed(UpstreamRequest request, EventLoop loop, Promise<UpstreamConnection> result,
+    private void resolvedOrFailed(UpstreamRequest request, EventLoop loop, Promise<UpstreamLease> result,
             ProxyList list, RuntimeException failure) {
         if (result.isDone()) {
             return;
@@ -193,9 +272,10 @@ public class FallbackConnector implements UpstreamConnector {
                     null));
             return;
         }
-        ProxyList chosen = badProxies.deprioritize(delegates.onResolveProxy(request.url(), list));
+        BadProxies bad = badProxies;
+        ProxyList chosen = bad.deprioritize(delegates.onResolveProxy(request.url(), list));
         request.events().resolved(request.url(), chosen);
-        new FallbackAttempt(request, loop, result, chosen, pool, badProxies, delegates).start();
+        new FallbackAttempt(request, loop, result, chosen, pool, bad, delegates).start();
     }
 
     /** Defaults for {@link #FallbackConnector(ConnectionPool, BadProxies)}. */
@@ -210,6 +290,11 @@ public class FallbackConnector implements UpstreamConnector {
             @Override
             public int maxQueuedResolutions() {
                 return 1024;
+            }
+
+            @Override
+            public int serviceWaitMillis() {
+                return 0;
             }
 
             @Override

@@ -79,7 +79,7 @@ final class GroupSlots {
         }
     }
 
-    private final PoolLimits limits;
+    private PoolLimits limits;
     private final Map<PoolKey, KeyState> keys = new LinkedHashMap<>();
     private final Map<ProxyServer, Integer> perProxy = new HashMap<>();
     /** Every queued request in arrival order, so FIFO per key and across keys. */
@@ -94,7 +94,7 @@ final class GroupSlots {
     /** A new request: an idle connection on its loop, a slot for a connect job, or a place in the queue. */
     synchronized Grant acquire(Waiter w) {
         KeyState s = state(w.key);
-        Connection idle = takeIdle(s, w.loop);
+        Connection idle = w.fresh ? null : takeIdle(s, w.loop);
         if (idle != null) {
             s.active++;
             s.reused++;
@@ -154,7 +154,7 @@ final class GroupSlots {
         KeyState s = state(c.key);
         Waiter sameLoop = null;
         for (Waiter w : waiters) {
-            if (w.key.equals(c.key) && w.loop == c.channel.eventLoop()) {
+            if (w.key.equals(c.key) && w.loop == c.channel.eventLoop() && !w.fresh) {
                 sameLoop = w;
                 break;
             }
@@ -222,19 +222,40 @@ final class GroupSlots {
         }
     }
 
-    /** For shutdown: every queued request and every idle connection, taken out of the books. */
-    synchronized List<Object> drain() {
+    /**
+     * For a pool that stopped: from now on released connections close instead of going idle. Returns the idle
+     * connections, taken out of the books; queued requests stay and are served as slots free, until {@link
+     * #takeWaiters()}.
+     */
+    synchronized List<Channel> drain() {
         drained = true;
-        List<Object> all = new ArrayList<>(waiters);
-        waiters.clear();
+        List<Channel> idle = new ArrayList<>();
         for (KeyState s : keys.values()) {
-            s.waiting = 0;
             for (Connection c : new ArrayList<>(s.idle)) {
                 dropIdle(c);
-                all.add(c.channel);
+                idle.add(c.channel);
             }
         }
+        return idle;
+    }
+
+    /** Every queued request, taken out of the books (the drain deadline passed). */
+    synchronized List<Waiter> takeWaiters() {
+        List<Waiter> all = new ArrayList<>(waiters);
+        waiters.clear();
+        keys.values().forEach(s -> s.waiting = 0);
         return all;
+    }
+
+    /** New limits apply to every later decision; requests waiting at a raised limit are served now. */
+    synchronized List<Grant> limits(PoolLimits newLimits) {
+        limits = newLimits;
+        return serveWaiters();
+    }
+
+    /** Whether anything is still lent, connecting or waiting. */
+    synchronized boolean busy() {
+        return !waiters.isEmpty() || total > 0;
     }
 
     /**
@@ -255,7 +276,7 @@ final class GroupSlots {
         for (Iterator<Waiter> it = waiters.iterator(); it.hasNext();) {
             Waiter w = it.next();
             KeyState s = state(w.key);
-            Connection idle = takeIdle(s, w.loop);
+            Connection idle = w.fresh ? null : takeIdle(s, w.loop);
             Grant grant;
             if (idle != null) {
                 s.active++;

@@ -2,6 +2,7 @@ package dev.ferry.pool.impl;
 
 import dev.ferry.api.plugin.ProxyDelegate;
 import dev.ferry.api.proxy.ProxyErrorType;
+import dev.ferry.api.codec.ClientCodec;
 import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.api.spi.Transport;
 import dev.ferry.api.upstream.ConnectEvents;
@@ -10,11 +11,15 @@ import dev.ferry.api.upstream.ConnectStage;
 import dev.ferry.api.upstream.ConnectionPool;
 import dev.ferry.api.upstream.PoolCounters;
 import dev.ferry.api.upstream.PoolKey;
+import dev.ferry.api.upstream.UpstreamLease;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -86,31 +92,73 @@ public class PooledConnections implements ConnectionPool {
 
         @AttributeDefinition(description = "Check certificates and host names; false only for debugging")
         boolean verifyCertificates() default true;
+
+        @AttributeDefinition(description = "Seconds a stopped pool (bundle update or stop) keeps serving the requests "
+                + "it already has: connections lent out finish their exchanges, queued requests are still served. "
+                + "Then what is left is closed and failed")
+        int drainTimeoutSeconds() default 30;
     }
 
     private static final AttributeKey<GroupSlots.Connection> CONNECTION =
             AttributeKey.valueOf("dev.ferry.pool.connection");
     private static final Logger LOG = LoggerFactory.getLogger(PooledConnections.class);
 
-    private final PoolLimits limits;
+    private final Transport transport;
     private final GroupSlots slots;
     private final DelegateChain delegates = new DelegateChain();
-    private final ConnectSettings settings;
+    /** Every HTTP connection this pool made that is still open, lent or idle: closed at the drain deadline. */
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private volatile PoolLimits limits;
+    private volatile ConnectSettings settings;
+    private volatile int drainTimeoutSeconds;
     private volatile boolean closed;
 
     @Activate
     public PooledConnections(@Reference Transport transport, Config config) {
+        this.transport = transport;
         this.limits = new PoolLimits(config);
         this.slots = new GroupSlots(limits);
+        this.settings = connectSettings(config);
+        this.drainTimeoutSeconds = PoolLimits.atLeast("drainTimeoutSeconds", config.drainTimeoutSeconds(), 0);
+        LOG.info("Connection pool: {}, {}, {} extra trusted certificates", limits, settings.credentials,
+                settings.trust.extraCertificates());
+    }
+
+    /**
+     * A configuration edit applies in place: new limits to every later decision (waiters at a raised limit are served
+     * at once), new timeouts, credentials and trust to every later connect job. Connections, jobs and waits in flight
+     * keep what they started with. An invalid edit is refused as a whole and the pool keeps its settings.
+     */
+    @Modified
+    void modified(Config config) {
+        PoolLimits newLimits;
+        ConnectSettings newSettings;
+        int newDrain;
+        try {
+            newLimits = new PoolLimits(config);
+            newSettings = connectSettings(config);
+            newDrain = PoolLimits.atLeast("drainTimeoutSeconds", config.drainTimeoutSeconds(), 0);
+        } catch (RuntimeException e) {
+            LOG.error("dev.ferry.pool: configuration change refused, the pool keeps its settings: {}",
+                    e.getMessage());
+            return;
+        }
+        settings = newSettings;
+        limits = newLimits;
+        drainTimeoutSeconds = newDrain;
+        carryOut(slots.limits(newLimits));
+        LOG.info("Connection pool reconfigured: {}, {}, {} extra trusted certificates", newLimits,
+                newSettings.credentials, newSettings.trust.extraCertificates());
+    }
+
+    private ConnectSettings connectSettings(Config config) {
         TrustConfig trust = TrustConfig.create(config.trustCertificatesFile(), config.verifyCertificates());
         ProxyCredentials credentials = ProxyCredentials.parse(config.proxyCredentials());
-        this.settings = new ConnectSettings(transport, new StageTimeouts(config), trust, credentials, delegates);
         if (!trust.verifies()) {
             LOG.warn("dev.ferry.pool verifyCertificates=false: certificates and host names of HTTPS upstream "
                     + "proxies and origins are NOT checked; use this only for debugging");
         }
-        LOG.info("Connection pool: {}, {}, {} extra trusted certificates", limits, credentials,
-                trust.extraCertificates());
+        return new ConnectSettings(transport, new StageTimeouts(config), trust, credentials, delegates);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -123,24 +171,49 @@ public class PooledConnections implements ConnectionPool {
         delegates.remove(delegate);
     }
 
+    /**
+     * Stopped (bundle stop or update; a new pool may already take new work): idle connections close now; lent
+     * connections finish their exchanges and close when given back; queued requests are still served. After
+     * {@code drainTimeoutSeconds} the queued requests that are left fail and the connections still open close.
+     */
     @Deactivate
     void deactivate() {
         closed = true;
-        for (Object o : slots.drain()) {
-            if (o instanceof Channel) {
-                ((Channel) o).close();
-            } else {
-                Waiter w = (Waiter) o;
-                w.stopTimer();
-                w.promise.tryFailure(stopped(w.key));
-            }
+        slots.drain().forEach(Channel::close);
+        if (!slots.busy()) {
+            return;
         }
+        int seconds = drainTimeoutSeconds;
+        LOG.info("Connection pool stopped: {} connections lent or connecting and their queued requests get {} s "
+                + "to finish", connections.size(), seconds);
+        GlobalEventExecutor.INSTANCE.schedule(this::drainDeadline, seconds, TimeUnit.SECONDS);
     }
 
+    private void drainDeadline() {
+        List<Waiter> left = slots.takeWaiters();
+        for (Waiter w : left) {
+            w.stopTimer();
+            w.promise.tryFailure(stopped(w.key));
+        }
+        if (!left.isEmpty() || !connections.isEmpty()) {
+            LOG.warn("Connection pool drain deadline: {} queued requests failed, {} connections closed",
+                    left.size(), connections.size());
+        }
+        connections.close();
+    }
+
+    /** Acquire for a new request. */
     @Override
-    public Future<Channel> acquire(PoolKey key, EventLoop loop, ConnectEvents events) {
-        Waiter w = new Waiter(key, loop, events == null ? ConnectEvents.NONE : events);
-        if (closed) {
+    public Future<UpstreamLease> acquire(PoolKey key, EventLoop loop, ConnectEvents events, ClientCodec codec) {
+        return acquire(key, loop, events, codec, false);
+    }
+
+    /** @param fresh a retry: a new connection, never an idle one */
+    Future<UpstreamLease> acquire(PoolKey key, EventLoop loop, ConnectEvents events, ClientCodec codec,
+            boolean fresh) {
+        Waiter w = new Waiter(key, loop, events == null ? ConnectEvents.NONE : events, codec, fresh);
+        if (closed && !fresh) {
+            // A stopped pool still serves the one retry of an exchange it lent a connection to.
             return w.promise.setFailure(stopped(key));
         }
         GroupSlots.Grant grant = slots.acquire(w);
@@ -171,8 +244,8 @@ public class PooledConnections implements ConnectionPool {
      * tunnels starve forwarded requests. Still counted in its key's created/failed.
      */
     @Override
-    public Future<Channel> connectTunnel(PoolKey key, EventLoop loop, ConnectEvents events) {
-        Promise<Channel> promise = loop.newPromise();
+    public Future<UpstreamLease> connectTunnel(PoolKey key, EventLoop loop, ConnectEvents events) {
+        Promise<UpstreamLease> promise = loop.newPromise();
         if (closed) {
             return promise.setFailure(stopped(key));
         }
@@ -182,8 +255,9 @@ public class PooledConnections implements ConnectionPool {
                 slots.tunnelMade(key, f.isSuccess());
             }
             if (f.isSuccess()) {
-                if (!promise.trySuccess((Channel) f.getNow())) {
-                    ((Channel) f.getNow()).close();
+                Channel ch = (Channel) f.getNow();
+                if (!promise.trySuccess(new PoolLease(this, ch, key, false, Map.of(), null, false))) {
+                    ch.close();
                 }
             } else {
                 promise.tryFailure(f.cause());
@@ -202,8 +276,8 @@ public class PooledConnections implements ConnectionPool {
         return promise;
     }
 
-    @Override
-    public void release(Channel channel) {
+    /** A lease gives its connection back: idle for reuse, or closed when it cannot be pooled. */
+    void takeBack(Channel channel) {
         GroupSlots.Connection c = channel.attr(CONNECTION).get();
         if (c == null || closed || !channel.isActive()) {
             channel.close();
@@ -222,8 +296,8 @@ public class PooledConnections implements ConnectionPool {
         });
     }
 
-    @Override
-    public Map<String, String> requestHeaders(PoolKey key) {
+    /** Headers each request on a connection of {@code key} must carry, e.g. preemptive proxy credentials. */
+    private Map<String, String> requestHeaders(PoolKey key) {
         ProxyServer.Scheme scheme = key.proxy().scheme();
         ProxyCredentials.Login login = settings.credentials.find(key.proxy());
         if (login == null || key.group().secure()
@@ -270,9 +344,9 @@ public class PooledConnections implements ConnectionPool {
             ch.pipeline().remove(IdleConnectionHandler.NAME);
         }
         w.events.reused(w.key);
-        if (!w.promise.trySuccess(ch)) {
+        if (!w.promise.trySuccess(new PoolLease(this, ch, w.key, true, requestHeaders(w.key), w.codec, true))) {
             // The request was cancelled meanwhile: the connection is as good as before.
-            release(ch);
+            takeBack(ch);
         }
     }
 
@@ -286,7 +360,12 @@ public class PooledConnections implements ConnectionPool {
                 GroupSlots.Connection c = slots.connected(w.key, ch);
                 ch.attr(CONNECTION).set(c);
                 ch.closeFuture().addListener(x -> carryOut(slots.closed(c)));
-                if (!w.promise.trySuccess(ch)) {
+                connections.add(ch);
+                if (w.codec != null) {
+                    w.codec.configure(ch.pipeline());
+                }
+                if (!w.promise.trySuccess(new PoolLease(this, ch, w.key, false, requestHeaders(w.key), w.codec,
+                        !w.fresh))) {
                     ch.close();
                 }
             } else {

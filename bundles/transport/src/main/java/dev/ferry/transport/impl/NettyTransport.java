@@ -1,5 +1,6 @@
 package dev.ferry.transport.impl;
 
+import dev.ferry.api.spi.ListeningSocket;
 import dev.ferry.api.spi.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -19,6 +20,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,6 +63,8 @@ public class NettyTransport implements Transport {
     private final boolean epoll;
     private final EventLoopGroup loops;
     private final ExecutorService lookups;
+    /** Connections a released listening socket holds for its successor, at most. */
+    private final ListeningSockets listening = new ListeningSockets(1024);
     private final OffLoopResolverGroup resolverGroup;
     private final WriteBufferWaterMark waterMark;
 
@@ -89,6 +93,7 @@ public class NettyTransport implements Transport {
 
     @Deactivate
     void deactivate() {
+        listening.closeAll();
         resolverGroup.close();
         lookups.shutdownNow();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -112,6 +117,11 @@ public class NettyTransport implements Transport {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                 .childHandler(childHandler)
                 .bind(address);
+    }
+
+    @Override
+    public Future<ListeningSocket> listen(InetSocketAddress address, ChannelHandler childHandler) {
+        return listening.listen(address, childHandler, this::bind);
     }
 
     @Override

@@ -1,0 +1,75 @@
+package dev.ferry.engine.impl;
+
+import java.util.List;
+
+/** One listener configuration, validated: what a new connection gets, and where the socket is. */
+final class ListenerSettings {
+
+    final String name;
+    final String host;
+    final int port;
+    final boolean tls;
+    final List<String> preference;
+    final int idleTimeoutSeconds;
+    final int drainTimeoutSeconds;
+    final boolean partitionByClient;
+    final long serviceWaitMillis;
+    final long handoverMillis;
+
+    private ListenerSettings(ProxyListener.Config config) {
+        name = config.name();
+        host = config.host();
+        port = config.port();
+        tls = config.tls();
+        preference = List.of(config.protocols());
+        idleTimeoutSeconds = config.idleTimeoutSeconds();
+        drainTimeoutSeconds = config.drainTimeoutSeconds();
+        partitionByClient = config.poolPartition().equals("client");
+        serviceWaitMillis = config.serviceWaitMillis();
+        handoverMillis = config.handoverMillis();
+    }
+
+    /** @throws IllegalArgumentException naming the listener and the setting that is out of range */
+    static ListenerSettings of(ProxyListener.Config config) {
+        String prefix = "listener " + config.name() + ": ";
+        if (config.port() < 0 || config.port() > 65535) {
+            throw new IllegalArgumentException(prefix + "port must be 0-65535, not " + config.port());
+        }
+        if (config.idleTimeoutSeconds() <= 0) {
+            throw new IllegalArgumentException(prefix + "idleTimeoutSeconds must be positive, not "
+                    + config.idleTimeoutSeconds());
+        }
+        if (config.drainTimeoutSeconds() < 0) {
+            throw new IllegalArgumentException(prefix + "drainTimeoutSeconds must be >= 0, not "
+                    + config.drainTimeoutSeconds());
+        }
+        if (config.handoverMillis() < 0) {
+            throw new IllegalArgumentException(prefix + "handoverMillis must be >= 0, not " + config.handoverMillis());
+        }
+        if (config.serviceWaitMillis() < 0) {
+            throw new IllegalArgumentException(prefix + "serviceWaitMillis must be >= 0, not "
+                    + config.serviceWaitMillis());
+        }
+        if (!config.poolPartition().equals("client") && !config.poolPartition().equals("none")) {
+            throw new IllegalArgumentException(prefix + "poolPartition must be client or none, not '"
+                    + config.poolPartition() + "'");
+        }
+        return new ListenerSettings(config);
+    }
+
+    /** Whether the socket can stay as it is: same address, same TLS. */
+    boolean sameSocket(ListenerSettings other) {
+        return sameAddress(other) && tls == other.tls;
+    }
+
+    boolean sameAddress(ListenerSettings other) {
+        return host.equals(other.host) && port == other.port;
+    }
+
+    @Override
+    public String toString() {
+        return "protocols=" + preference + " idleTimeoutSeconds=" + idleTimeoutSeconds + " drainTimeoutSeconds="
+                + drainTimeoutSeconds + " poolPartition=" + (partitionByClient ? "client" : "none")
+                + " serviceWaitMillis=" + serviceWaitMillis + " handoverMillis=" + handoverMillis;
+    }
+}

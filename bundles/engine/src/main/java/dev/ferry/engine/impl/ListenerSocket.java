@@ -1,0 +1,94 @@
+package dev.ferry.engine.impl;
+
+import dev.ferry.api.codec.ListenerClosing;
+import dev.ferry.api.spi.ListeningSocket;
+import dev.ferry.api.spi.Transport;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One bound listening socket and the connections it accepted. A listener has one at a time; when it re-binds, the
+ * old one stops accepting and its connections drain: each finishes the exchange in flight and closes (SPDY sessions
+ * get GOAWAY), and whatever is still open after the drain timeout is closed.
+ */
+final class ListenerSocket {
+
+    /** Sets up one accepted connection. */
+    interface Acceptor {
+        void accept(Channel connection, ListenerSocket acceptedBy);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerSocket.class);
+
+    private final String name;
+    private final boolean tls;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private ListeningSocket server;
+
+    private ListenerSocket(String name, boolean tls) {
+        this.name = name;
+        this.tls = tls;
+    }
+
+    /** @throws IllegalStateException naming the listener and the address when the bind fails */
+    static ListenerSocket bind(Transport transport, ListenerSettings settings, Acceptor acceptor)
+            throws InterruptedException {
+        ListenerSocket socket = new ListenerSocket(settings.name, settings.tls);
+        Future<ListeningSocket> bound = transport.listen(new InetSocketAddress(settings.host, settings.port),
+                new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        socket.connections.add(ch);
+                        acceptor.accept(ch, socket);
+                    }
+                });
+        if (!bound.await(10, TimeUnit.SECONDS) || !bound.isSuccess()) {
+            bound.addListener(f -> {
+                if (f.isSuccess()) {
+                    ((ListeningSocket) f.getNow()).close();
+                }
+            });
+            throw new IllegalStateException("listener " + settings.name + " cannot bind " + settings.host + ":"
+                    + settings.port + ": " + bound.cause(), bound.cause());
+        }
+        socket.server = bound.getNow();
+        LOG.info("Listener {} accepting {} proxy clients on {}", settings.name, settings.tls ? "HTTPS (TLS)" : "HTTP",
+                socket.server.localAddress());
+        return socket;
+    }
+
+    boolean tls() {
+        return tls;
+    }
+
+    InetSocketAddress localAddress() {
+        return server.localAddress();
+    }
+
+    /**
+     * Stops accepting: the socket closes, or with {@code handoverMillis > 0} waits that long for a listener on the
+     * same address to take it over (this one is being restarted). Either way the connections this socket accepted
+     * finish their exchanges, and those left after {@code drainSeconds} close.
+     */
+    void close(int drainSeconds, long handoverMillis) {
+        if (handoverMillis > 0) {
+            server.release(handoverMillis);
+        } else {
+            server.close();
+        }
+        LOG.info("Listener {} on {} {}; {} connections get {} s to finish", name, server.localAddress(),
+                handoverMillis > 0 ? "released for its successor" : "closed", connections.size(), drainSeconds);
+        for (Channel ch : connections) {
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ListenerClosing.INSTANCE));
+            ch.eventLoop().schedule(() -> ch.close(), drainSeconds, TimeUnit.SECONDS);
+        }
+    }
+}
