@@ -86,9 +86,6 @@ public class ProxyListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyListener.class);
 
-    @Reference
-    private Transport transport;
-
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<ServerCodec> codecs;
@@ -101,15 +98,27 @@ public class ProxyListener {
     private final ExchangeServices services = new ExchangeServices(5000, true);
     /** What a new connection gets; swapped as a whole by a configuration edit. */
     private volatile ListenerSettings settings;
-    /** The socket accepting now and the connections it accepted. */
+    /** The transport registered now, or null while there is none (its bundle being updated). */
+    private Transport transport;
+    /** The socket accepting now and the connections it accepted; null until a transport is there. */
     private volatile ListenerSocket socket;
+    /** The transport {@code socket} was bound with. */
+    private Transport socketTransport;
+    private boolean active;
 
     @Activate
-    void activate(Config config) throws InterruptedException {
+    synchronized void activate(Config config) throws InterruptedException {
         ListenerSettings initial = ListenerSettings.of(config);
         settings = initial;
         services.configure(initial.serviceWaitMillis, initial.partitionByClient);
+        active = true;
+        if (transport == null) {
+            LOG.info("Listener {} waits for a transport (dev.ferry.transport) to bind {}:{}", initial.name,
+                    initial.host, initial.port);
+            return;
+        }
         socket = ListenerSocket.bind(transport, initial, this::accept);
+        socketTransport = transport;
     }
 
     /**
@@ -118,7 +127,7 @@ public class ProxyListener {
      * connections of the old one finish their exchanges and close (drain). An invalid edit is refused as a whole.
      */
     @Modified
-    void modified(Config config) throws InterruptedException {
+    synchronized void modified(Config config) throws InterruptedException {
         ListenerSettings next;
         try {
             next = ListenerSettings.of(config);
@@ -128,27 +137,67 @@ public class ProxyListener {
         }
         ListenerSettings previous = settings;
         services.configure(next.serviceWaitMillis, next.partitionByClient);
-        if (next.sameSocket(previous)) {
+        if (next.sameSocket(previous) || transport == null) {
             settings = next;
             LOG.info("Listener {} reconfigured in place: {}", next.name, next);
             return;
         }
+        rebind(transport, next, previous);
+    }
+
+    /**
+     * A new transport (its bundle updated): the socket moves to it, bound next to the old one where the platform
+     * allows (SO_REUSEPORT) so that no connection is refused; the old socket's connections stay on the old event
+     * loops, finish their exchanges and close.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindTransport")
+    synchronized void bindTransport(Transport newTransport) throws InterruptedException {
+        transport = newTransport;
+        if (active) {
+            rebind(newTransport, settings, settings);
+        }
+    }
+
+    synchronized void unbindTransport(Transport gone) {
+        // The socket stays: the old transport keeps it (and its event loops) while its connections drain, until a
+        // new transport takes its place.
+        if (transport == gone) {
+            transport = null;
+        }
+    }
+
+    /** Binds {@code next}'s socket on {@code target}; the old socket is handed over (same address) or drained. */
+    private void rebind(Transport target, ListenerSettings next, ListenerSettings previous)
+            throws InterruptedException {
         ListenerSocket old = socket;
-        // The same address: the new socket is the old one, taken over (only tls changed). Another address: the old
-        // socket closes once the new one accepts.
-        boolean sameAddress = next.sameAddress(previous);
-        if (sameAddress) {
-            old.close(previous.drainTimeoutSeconds, previous.handoverMillis);
+        boolean takeOver = old != null && socketTransport == target && next.sameAddress(previous);
+        if (takeOver) {
+            old.close(previous.drainTimeoutSeconds, Math.max(previous.handoverMillis, 1000));
         }
+        ListenerSocket rebound;
         try {
-            ListenerSocket rebound = ListenerSocket.bind(transport, next, this::accept);
-            settings = next;
-            socket = rebound;
+            rebound = ListenerSocket.bind(target, next, this::accept);
         } catch (IllegalStateException e) {
-            LOG.error("{}; the listener keeps accepting on {}", e.getMessage(), old.localAddress());
-            return;
+            if (old == null || takeOver || !next.sameAddress(previous)) {
+                LOG.error("{}; the listener keeps its previous socket", e.getMessage());
+                return;
+            }
+            // The old socket holds the address (no SO_REUSEPORT here): free it first, a moment without a listener.
+            old.close(previous.drainTimeoutSeconds, 0);
+            old = null;
+            try {
+                rebound = ListenerSocket.bind(target, next, this::accept);
+            } catch (IllegalStateException again) {
+                LOG.error("{}; the listener has no socket now", again.getMessage());
+                socket = null;
+                return;
+            }
         }
-        if (!sameAddress) {
+        settings = next;
+        socket = rebound;
+        socketTransport = target;
+        if (old != null && !takeOver) {
             old.close(previous.drainTimeoutSeconds, 0);
         }
     }
@@ -158,7 +207,8 @@ public class ProxyListener {
      *               listener; a deleted configuration closes it
      */
     @Deactivate
-    void deactivate(int reason) {
+    synchronized void deactivate(int reason) {
+        active = false;
         ListenerSocket current = socket;
         if (current == null) {
             return;

@@ -75,6 +75,11 @@ final class ListeningSockets {
         return result;
     }
 
+    /** Whether any socket is still open. */
+    synchronized boolean any() {
+        return !all.isEmpty();
+    }
+
     /** The transport stops: every socket closes, with the connections held for a successor. */
     void closeAll() {
         List<Socket> sockets;

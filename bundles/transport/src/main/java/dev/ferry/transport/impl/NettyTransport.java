@@ -4,24 +4,32 @@ import dev.ferry.api.spi.ListeningSocket;
 import dev.ferry.api.spi.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +64,10 @@ public class NettyTransport implements Transport {
         @AttributeDefinition(description = "Bytes a connection may have queued for sending before its peer "
                 + "connection stops reading (write-buffer high-water mark; reading resumes below half of it)")
         int writeBufferBytes() default 1 << 20;
+
+        @AttributeDefinition(description = "Seconds a stopped transport (bundle stop or update) keeps its event loops "
+                + "for the connections on them to finish; then they are closed")
+        int drainTimeoutSeconds() default 30;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
@@ -65,6 +77,9 @@ public class NettyTransport implements Transport {
     private final ExecutorService lookups;
     /** Connections a released listening socket holds for its successor, at most. */
     private final ListeningSockets listening = new ListeningSockets(1024);
+    /** Every connection accepted or made on these event loops that is still open: the drain waits for them. */
+    private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final int drainTimeoutSeconds;
     private final OffLoopResolverGroup resolverGroup;
     private final WriteBufferWaterMark waterMark;
 
@@ -88,15 +103,44 @@ public class NettyTransport implements Transport {
                 : new NioEventLoopGroup(config.eventLoopThreads(), loopThreads);
         this.lookups = Executors.newFixedThreadPool(config.resolverThreads(), new DefaultThreadFactory("ferry-dns", true));
         this.resolverGroup = new OffLoopResolverGroup(lookups);
+        this.drainTimeoutSeconds = Math.max(0, config.drainTimeoutSeconds());
         LOG.info("Transport started: {} event loops", epoll ? "epoll" : "NIO");
     }
 
+    /**
+     * Stopped (bundle stop or update): nothing is cut off. The listening sockets keep accepting until their listeners
+     * move them to the next transport, and the event loops keep running until every connection on them has ended or
+     * {@code drainTimeoutSeconds} have passed; then what is left closes and the loops stop. Returns at once, so the
+     * next transport starts while this one drains.
+     */
     @Deactivate
     void deactivate() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainTimeoutSeconds);
+        LOG.info("Transport stopping: {} connections get up to {} s to finish on its event loops", open.size(),
+                drainTimeoutSeconds);
+        Thread drain = new Thread(() -> drainUntil(deadline), "ferry-transport-drain");
+        drain.setDaemon(true);
+        drain.start();
+    }
+
+    private void drainUntil(long deadline) {
+        try {
+            // A listening socket still here waits for its listener to move it to the next transport.
+            while ((!open.isEmpty() || listening.any()) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!open.isEmpty()) {
+            LOG.warn("Transport drain deadline: closing {} connections still open", open.size());
+        }
         listening.closeAll();
+        open.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         resolverGroup.close();
         lookups.shutdownNow();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        LOG.info("Transport stopped: event loops shut down");
     }
 
     @Override
@@ -113,9 +157,16 @@ public class NettyTransport implements Transport {
                 .channel(type)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(reusePort(), true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-                .childHandler(childHandler)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        open.add(ch);
+                        ch.pipeline().addLast(childHandler);
+                    }
+                })
                 .bind(address);
     }
 
@@ -135,8 +186,22 @@ public class NettyTransport implements Transport {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-                .handler(handler)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        open.add(ch);
+                        ch.pipeline().addLast(handler);
+                    }
+                })
                 .connect(address);
+    }
+
+    /**
+     * SO_REUSEPORT, so that the next transport binds its listening socket next to this one's before this one closes
+     * (a bundle update refuses no connection).
+     */
+    private ChannelOption<Boolean> reusePort() {
+        return epoll ? EpollChannelOption.SO_REUSEPORT : NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
     }
 
     @Override
