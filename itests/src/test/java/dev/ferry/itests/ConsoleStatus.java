@@ -53,6 +53,15 @@ final class ConsoleStatus {
         return response.statusCode() == 200 ? response.body() : null;
     }
 
+    /** POSTs a form ({@code a=b&c=d}) to a console page; the body when the console answers 200, else null. */
+    String post(String path, String form) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ferry.consolePort + path))
+                .header("Authorization", authorization()).header("Content-Type", "application/x-www-form-urlencoded")
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 200 ? response.body() : null;
+    }
+
     private String authorization() throws Exception {
         if (authorization == null) {
             Path passwordFile = ferry.home.resolve("data/console-password");

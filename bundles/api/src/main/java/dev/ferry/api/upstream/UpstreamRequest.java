@@ -28,7 +28,7 @@ public final class UpstreamRequest {
 
     /**
      * An HTTP connection for {@code url} ({@code http} or {@code https}): pooled, and for {@code https} with TLS to
-     * the origin. Requests go on it in absolute form when {@link UpstreamConnection#absoluteForm()} says so.
+     * the origin. Requests go on it in absolute form when {@link UpstreamLease#absoluteForm()} says so.
      */
     public static UpstreamRequest http(URI url, String partition) {
         String scheme = Objects.requireNonNull(url.getScheme(), "url has no scheme").toLowerCase(Locale.ROOT);

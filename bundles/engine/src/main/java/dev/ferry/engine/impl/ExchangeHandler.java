@@ -5,7 +5,6 @@ import dev.ferry.api.codec.ServerCodec;
 import dev.ferry.api.spi.TunnelRelay;
 import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.upstream.ConnectJobException;
-import dev.ferry.api.upstream.ServiceUnavailableException;
 import dev.ferry.api.upstream.UpstreamLease;
 import dev.ferry.api.upstream.UpstreamRequest;
 import io.netty.buffer.ByteBuf;
@@ -372,15 +371,27 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         UpstreamLease conn = (UpstreamLease) future.getNow();
         TunnelRelay relay = services.relay.get();
-        if (relay == null) {
-            // Gone since the connect began: the tunnel cannot start, and nothing has been sent yet.
-            conn.close();
-            ProxyError error = ProxyError.upstream(new ServiceUnavailableException(
-                    "the tunnel relay (dev.ferry.tunnel)", 0), target.destination().toString());
-            LOG.warn("{} CONNECT {}: {}", ctx.channel().remoteAddress(), ex.target, error);
-            reject(error, true);
+        if (relay != null) {
+            startTunnel(conn, relay);
             return;
         }
+        // The relay went away since the connect began (its bundle being updated): wait for its successor.
+        Future<TunnelRelay> waiting = services.relay.await(ctx.channel().eventLoop());
+        waiting.addListener(f -> {
+            if (state != State.CONNECTING) {
+                conn.close();
+            } else if (f.isSuccess()) {
+                startTunnel(conn, waiting.getNow());
+            } else {
+                conn.close();
+                ProxyError error = ProxyError.upstream(f.cause(), target.destination().toString());
+                LOG.warn("{} CONNECT {}: {}", ctx.channel().remoteAddress(), ex.target, error);
+                reject(error, true);
+            }
+        });
+    }
+
+    private void startTunnel(UpstreamLease conn, TunnelRelay relay) {
         state = State.CLOSED;
         ctx.pipeline().remove(this);
         ex.upstream = conn.proxy().toString();

@@ -8,12 +8,7 @@ import dev.ferry.api.spi.Transport;
 import dev.ferry.api.spi.TunnelRelay;
 import dev.ferry.api.upstream.UpstreamConnector;
 import io.netty.channel.Channel;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -39,8 +34,6 @@ import org.slf4j.LoggerFactory;
 public class ProxyListener {
 
     static final String PID = "dev.ferry.listener";
-    static final String IDLE_HANDLER = "client-idle";
-    private static final String HTTP_1_1 = "http/1.1";
     /** {@code ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED} (DS 1.1), without the whole DS API for one int. */
     private static final int DEACTIVATION_REASON_BUNDLE_STOPPED = 6;
 
@@ -86,16 +79,9 @@ public class ProxyListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyListener.class);
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile List<ServerCodec> codecs;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile ProtocolNegotiator negotiator;
-
     /** Made before activation: DS binds the dynamic references first. */
     private final ExchangeServices services = new ExchangeServices(5000, true);
+    private final ConnectionSetup setup = new ConnectionSetup(services, 5000);
     /** What a new connection gets; swapped as a whole by a configuration edit. */
     private volatile ListenerSettings settings;
     /** The transport registered now, or null while there is none (its bundle being updated). */
@@ -111,6 +97,7 @@ public class ProxyListener {
         ListenerSettings initial = ListenerSettings.of(config);
         settings = initial;
         services.configure(initial.serviceWaitMillis, initial.partitionByClient);
+        setup.serviceWaitMillis(initial.serviceWaitMillis);
         active = true;
         if (transport == null) {
             LOG.info("Listener {} waits for a transport (dev.ferry.transport) to bind {}:{}", initial.name,
@@ -137,6 +124,7 @@ public class ProxyListener {
         }
         ListenerSettings previous = settings;
         services.configure(next.serviceWaitMillis, next.partitionByClient);
+        setup.serviceWaitMillis(next.serviceWaitMillis);
         if (next.sameSocket(previous) || transport == null) {
             settings = next;
             LOG.info("Listener {} reconfigured in place: {}", next.name, next);
@@ -217,14 +205,39 @@ public class ProxyListener {
         current.close(settings.drainTimeoutSeconds, successorLikely ? settings.handoverMillis : 0);
     }
 
+    /** The codecs offered are those registered when a connection arrives. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeCodec")
+    void addCodec(ServerCodec codec) {
+        setup.addCodec(codec);
+    }
+
+    void removeCodec(ServerCodec codec) {
+        setup.removeCodec(codec);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindNegotiator")
+    void bindNegotiator(ProtocolNegotiator negotiator) {
+        setup.bindNegotiator(negotiator);
+    }
+
+    void unbindNegotiator(ProtocolNegotiator negotiator) {
+        setup.unbindNegotiator(negotiator);
+    }
+
+    // The services stay bound after deactivation: the connections this listener accepted drain on them (their next
+    // request is still served), rather than waiting for services that will never be bound to a deactivated listener.
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindConnector")
     void bindConnector(UpstreamConnector connector) {
         services.connector.bind(connector);
     }
 
-    void unbindConnector(UpstreamConnector connector) {
-        services.connector.unbind(connector);
+    synchronized void unbindConnector(UpstreamConnector connector) {
+        if (active) {
+            services.connector.unbind(connector);
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -233,8 +246,10 @@ public class ProxyListener {
         services.relay.bind(relay);
     }
 
-    void unbindRelay(TunnelRelay relay) {
-        services.relay.unbind(relay);
+    synchronized void unbindRelay(TunnelRelay relay) {
+        if (active) {
+            services.relay.unbind(relay);
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -244,8 +259,10 @@ public class ProxyListener {
         services.clientCodec.bind(codec);
     }
 
-    void unbindClientCodec(ClientCodec codec) {
-        services.clientCodec.unbind(codec);
+    synchronized void unbindClientCodec(ClientCodec codec) {
+        if (active) {
+            services.clientCodec.unbind(codec);
+        }
     }
 
     /** The bound address (the real port when configured with 0). */
@@ -254,58 +271,6 @@ public class ProxyListener {
     }
 
     private void accept(Channel ch, ListenerSocket acceptedBy) {
-        ListenerSettings current = settings;
-        ch.pipeline().addLast(IDLE_HANDLER, new IdleStateHandler(0, 0, current.idleTimeoutSeconds,
-                TimeUnit.SECONDS));
-        List<ServerCodec> available = offered(current.preference);
-        if (!acceptedBy.tls()) {
-            ServerCodec http1 = find(available, HTTP_1_1);
-            if (http1 == null) {
-                LOG.warn("Listener {}: no http/1.1 codec registered; refusing {}", current.name, ch.remoteAddress());
-                ch.close();
-                return;
-            }
-            http1.configure(ch.pipeline(), () -> new ExchangeHandler(services, http1));
-            return;
-        }
-        ProtocolNegotiator tlsNegotiator = negotiator;
-        if (tlsNegotiator == null || available.isEmpty()) {
-            LOG.warn("Listener {}: {}; refusing {}", current.name, tlsNegotiator == null
-                    ? "no TLS negotiator registered" : "no codec registered", ch.remoteAddress());
-            ch.close();
-            return;
-        }
-        List<String> names = new ArrayList<>(available.size());
-        available.forEach(c -> names.add(c.protocol()));
-        tlsNegotiator.configure(ch.pipeline(), names, (channel, protocol) -> {
-            ServerCodec codec = find(available, protocol);
-            if (codec == null) {
-                LOG.warn("Listener {}: negotiated unknown protocol {}; closing {}", current.name, protocol,
-                        channel.remoteAddress());
-                channel.close();
-                return;
-            }
-            codec.configure(channel.pipeline(), () -> new ExchangeHandler(services, codec));
-        });
-    }
-
-    /** The registered codecs in this listener's preference order. */
-    private List<ServerCodec> offered(List<String> preference) {
-        List<ServerCodec> registered = codecs;
-        List<ServerCodec> sorted = new ArrayList<>(registered == null ? List.of() : registered);
-        sorted.sort(Comparator.comparingInt(c -> {
-            int index = preference.indexOf(c.protocol());
-            return index < 0 ? Integer.MAX_VALUE : index;
-        }));
-        return sorted;
-    }
-
-    private static ServerCodec find(List<ServerCodec> codecs, String protocol) {
-        for (ServerCodec codec : codecs) {
-            if (codec.protocol().equals(protocol)) {
-                return codec;
-            }
-        }
-        return null;
+        setup.accept(ch, settings, acceptedBy.tls());
     }
 }

@@ -31,8 +31,8 @@ final class TunnelHandoff {
         exchange.status = ESTABLISHED.code();
         client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED));
         ChannelPipeline pipeline = client.pipeline();
-        if (pipeline.get(ProxyListener.IDLE_HANDLER) != null) {
-            pipeline.remove(ProxyListener.IDLE_HANDLER);
+        if (pipeline.get(ConnectionSetup.IDLE_HANDLER) != null) {
+            pipeline.remove(ConnectionSetup.IDLE_HANDLER);
         }
         codec.tunnelEstablished(pipeline);
         for (Object msg; (msg = early.poll()) != null;) {

@@ -3,16 +3,17 @@ package dev.ferry.http1.impl;
 import dev.ferry.api.codec.ServerCodec;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.function.Supplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * HTTP/1.1 to the proxy: the connection is the exchange channel, one request after another (keep-alive); after a
- * CONNECT the parser leaves the pipeline and the connection carries the tunnel.
+ * CONNECT the parser leaves the pipeline and the connection carries the tunnel. Changed limits apply in place to the
+ * connections accepted after the change; a connection keeps the limits it started with.
  */
 @Component(service = ServerCodec.class, configurationPid = Http1Limits.PID,
         property = ServerCodec.PROTOCOL + "=" + Http1ServerCodec.PROTOCOL)
@@ -22,11 +23,16 @@ public class Http1ServerCodec implements ServerCodec {
     static final String PROTOCOL = "http/1.1";
     static final String HANDLER = "http1-server";
 
-    private final HttpDecoderConfig decoderConfig;
+    private final ParserLimits limits;
 
     @Activate
     public Http1ServerCodec(Http1Limits limits) {
-        this.decoderConfig = decoderConfig(limits);
+        this.limits = new ParserLimits("server", limits);
+    }
+
+    @Modified
+    void modified(Http1Limits changed) {
+        limits.update(changed);
     }
 
     @Override
@@ -36,7 +42,7 @@ public class Http1ServerCodec implements ServerCodec {
 
     @Override
     public void configure(ChannelPipeline pipeline, Supplier<ChannelHandler> exchangeHandlers) {
-        pipeline.addLast(HANDLER, new HttpServerCodec(decoderConfig.clone()));
+        pipeline.addLast(HANDLER, new HttpServerCodec(limits.forNewConnection()));
         pipeline.addLast("exchange", exchangeHandlers.get());
     }
 
@@ -54,19 +60,5 @@ public class Http1ServerCodec implements ServerCodec {
         if (pipeline.get(HANDLER) != null) {
             pipeline.remove(HANDLER);
         }
-    }
-
-    /** The parser settings for these limits, checked once. */
-    static HttpDecoderConfig decoderConfig(Http1Limits limits) {
-        if (limits.maxInitialLineLength() < 64 || limits.maxHeaderSize() < 64 || limits.maxChunkSize() < 64) {
-            throw new IllegalArgumentException("HTTP/1 limits must each be at least 64 bytes: maxInitialLineLength="
-                    + limits.maxInitialLineLength() + ", maxHeaderSize=" + limits.maxHeaderSize()
-                    + ", maxChunkSize=" + limits.maxChunkSize());
-        }
-        return new HttpDecoderConfig()
-                .setMaxInitialLineLength(limits.maxInitialLineLength())
-                .setMaxHeaderSize(limits.maxHeaderSize())
-                .setMaxChunkSize(limits.maxChunkSize())
-                .setValidateHeaders(true);
     }
 }

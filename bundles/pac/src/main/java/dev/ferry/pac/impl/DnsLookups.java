@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * The name lookups behind the PAC helpers {@code dnsResolve}, {@code isResolvable}, {@code isInNet} and
  * {@code myIpAddress}: the only way out of the sandbox. The JDK resolver cannot be interrupted, so each lookup runs
  * on a small pool of its own and the script's thread waits at most {@code dnsTimeoutMillis} (or what is left of the
- * script's time) for the answer.
+ * script's time) for the answer. Both limits can change while scripts run: a lookup started before keeps the wait
+ * it was given, and a smaller pool shrinks as its threads finish their lookups.
  */
 final class DnsLookups implements AutoCloseable {
 
@@ -30,7 +31,7 @@ final class DnsLookups implements AutoCloseable {
     private static final String LOOPBACK = "127.0.0.1";
 
     private final ThreadPoolExecutor executor;
-    private final int timeoutMillis;
+    private volatile int timeoutMillis;
 
     DnsLookups(int threads, int timeoutMillis) {
         this.timeoutMillis = timeoutMillis;
@@ -38,6 +39,27 @@ final class DnsLookups implements AutoCloseable {
                 new DaemonThreads());
         // idle threads go away; a resolver whose scripts never look names up keeps none
         executor.allowCoreThreadTimeOut(true);
+    }
+
+    /** New limits for the lookups asked from now on. */
+    synchronized void reconfigure(int threads, int timeoutMillis) {
+        this.timeoutMillis = timeoutMillis;
+        // the core size may never exceed the maximum, so the order depends on the direction
+        if (threads > executor.getMaximumPoolSize()) {
+            executor.setMaximumPoolSize(threads);
+            executor.setCorePoolSize(threads);
+        } else {
+            executor.setCorePoolSize(threads);
+            executor.setMaximumPoolSize(threads);
+        }
+    }
+
+    int threads() {
+        return executor.getMaximumPoolSize();
+    }
+
+    int timeoutMillis() {
+        return timeoutMillis;
     }
 
     /**

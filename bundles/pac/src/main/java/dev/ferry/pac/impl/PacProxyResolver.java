@@ -9,10 +9,13 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ProxyResolver} that asks a proxy auto-config (PAC) script: {@code FindProxyForURL(url, host)} with the
@@ -20,6 +23,13 @@ import org.osgi.service.metatype.annotations.Option;
  * The script comes from a file or an http(s) URL and is reloaded when it changes; a script that throws, runs past
  * {@code timeoutMillis} or answers garbage gets the {@code onError} policy. Registered only when configured, with
  * {@code service.ranking} 100, so a configured PAC script outranks the rules resolver.
+ *
+ * <p>A changed configuration applies in place ({@link #modified}): the next call gets the new {@code timeoutMillis}
+ * and {@code onError}, the next DNS lookup the new {@code dnsTimeoutMillis} and {@code dnsThreads}, the timer the new
+ * {@code reloadSeconds}; a new {@code url} (or {@code maxScriptBytes}, {@code fetchTimeoutMillis}) has the script
+ * loaded again in the background while the script in use goes on answering. Only a configuration that appears or is
+ * deleted registers or unregisters this resolver. A change with a bad value is refused as a whole, with one ERROR
+ * line naming the setting.
  *
  * <p>Why Rhino runs the scripts: it is pure Java and runs inside OSGi as a bundle of its own (its jar carries the
  * manifest); in interpreter mode it generates no classes, and its instruction observer gives a hard time limit on
@@ -69,7 +79,10 @@ public class PacProxyResolver implements ProxyResolver {
         int maxScriptBytes() default 1048576;
     }
 
-    private final OnErrorPolicy onError;
+    private static final Logger LOG = LoggerFactory.getLogger(PacProxyResolver.class);
+
+    /** Read once per resolution, so one call never mixes old and new values. */
+    private volatile PacSettings settings;
     private final DnsLookups dns;
     private final PacScriptLoader loader;
 
@@ -80,41 +93,58 @@ public class PacProxyResolver implements ProxyResolver {
 
     /** With the clock the date and time helpers read; tests pass a fixed one. */
     PacProxyResolver(Config config, Clock clock) {
-        requireAtLeast("reloadSeconds", config.reloadSeconds(), 0);
-        requireAtLeast("timeoutMillis", config.timeoutMillis(), 1);
-        requireAtLeast("dnsTimeoutMillis", config.dnsTimeoutMillis(), 1);
-        requireAtLeast("dnsThreads", config.dnsThreads(), 1);
-        requireAtLeast("fetchTimeoutMillis", config.fetchTimeoutMillis(), 1);
-        requireAtLeast("maxScriptBytes", config.maxScriptBytes(), 1);
-        this.onError = OnErrorPolicy.parse(config.onError());
-        PacSource source = PacSource.of(config.url(), config.maxScriptBytes(), config.fetchTimeoutMillis());
-        this.dns = new DnsLookups(config.dnsThreads(), config.dnsTimeoutMillis());
+        PacSettings initial = PacSettings.of(config);
+        PacSource source = initial.newSource();
+        this.dns = new DnsLookups(initial.dnsThreads(), initial.dnsTimeoutMillis());
         try {
             PacRuntime runtime = new PacRuntime(dns, Objects.requireNonNull(clock, "clock"));
-            this.loader = new PacScriptLoader(source, runtime, config.timeoutMillis(), config.reloadSeconds());
+            this.loader = new PacScriptLoader(source, runtime, initial.timeoutMillis(), initial.reloadSeconds());
         } catch (RuntimeException e) {
             dns.close();
             throw e;
         }
+        this.settings = initial;
     }
 
-    private static void requireAtLeast(String name, int value, int min) {
-        if (value < min) {
-            throw new IllegalArgumentException(name + " must be at least " + min + ", not " + value);
+    /**
+     * Applies a changed configuration without unregistering the resolver (a deleted configuration still
+     * deactivates it: the configuration policy is REQUIRE).
+     */
+    @Modified
+    void modified(Config config) {
+        PacSettings previous = settings;
+        PacSettings next;
+        PacSource source;
+        try {
+            next = PacSettings.of(config);
+            source = next.sameSourceAs(previous) ? null : next.newSource();
+        } catch (IllegalArgumentException e) {
+            LOG.error("dev.ferry.pac: {}; keeping the settings in force", e.getMessage());
+            return;
+        }
+        dns.reconfigure(next.dnsThreads(), next.dnsTimeoutMillis());
+        settings = next;
+        loader.reconfigure(source, next.timeoutMillis(), next.reloadSeconds());
+        if (source == null) {
+            LOG.info("PAC settings changed: {}", next);
+        } else {
+            LOG.info("PAC settings changed: {}; loading {}, the script in use answers until it has loaded", next,
+                    source.location());
         }
     }
 
     @Override
     public ProxyList resolve(URI url) {
         Objects.requireNonNull(url, "url");
+        PacSettings now = settings;
         try {
-            return resolveWithScript(url);
+            return resolveWithScript(url, now.timeoutMillis());
         } catch (PacScriptException e) {
-            return onError.apply(e);
+            return now.onError().apply(e);
         }
     }
 
-    private ProxyList resolveWithScript(URI url) throws PacScriptException {
+    private ProxyList resolveWithScript(URI url, int timeoutMillis) throws PacScriptException {
         PacScript script = loader.current();
         if (script == null) {
             throw new PacScriptException("no PAC script loaded from " + loader.location() + " ("
@@ -126,7 +156,7 @@ public class PacProxyResolver implements ProxyResolver {
         } catch (IllegalArgumentException e) {
             throw new PacScriptException("cannot ask PAC script " + script.location() + ": " + e.getMessage(), e);
         }
-        String result = script.findProxyForUrl(target);
+        String result = script.findProxyForUrl(target, timeoutMillis);
         ProxyList proxies = PacResultParser.parse(result, script.location());
         if (proxies == null) {
             throw new PacScriptException("PAC script " + script.location() + " returned no usable proxy for "
@@ -144,6 +174,11 @@ public class PacProxyResolver implements ProxyResolver {
     /** Why the last load or reload of the script failed, or null after a successful one. */
     String lastLoadProblem() {
         return loader.lastProblem();
+    }
+
+    /** The DNS lookups of the helpers, whose limits follow the configuration. */
+    DnsLookups dnsLookups() {
+        return dns;
     }
 
     /** Stops the reload timer and the DNS threads. */

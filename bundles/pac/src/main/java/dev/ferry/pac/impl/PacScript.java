@@ -13,7 +13,8 @@ import org.mozilla.javascript.Scriptable;
 import org.mozilla.javascript.ScriptableObject;
 
 /**
- * One loaded PAC script, ready to answer {@code FindProxyForURL} from any thread within {@code timeoutMillis}.
+ * One loaded PAC script, ready to answer {@code FindProxyForURL} from any thread within the time each call is given
+ * (the resolver passes its current {@code timeoutMillis}, so a changed setting applies to the script in use).
  *
  * <p>Concurrency: a Rhino scope is not thread-safe, and resolve() is called from many threads. Serializing the
  * calls would let one slow call (a DNS helper may wait {@code dnsTimeoutMillis}) hold up every request; a fresh
@@ -35,19 +36,19 @@ final class PacScript {
     private final PacRuntime runtime;
     private final String location;
     private final Script script;
-    private final int timeoutMillis;
     private final Queue<Scriptable> idleScopes = new ConcurrentLinkedQueue<>();
 
-    private PacScript(PacRuntime runtime, String location, Script script, int timeoutMillis) {
+    private PacScript(PacRuntime runtime, String location, Script script) {
         this.runtime = runtime;
         this.location = location;
         this.script = script;
-        this.timeoutMillis = timeoutMillis;
     }
 
     /**
      * Compiles the script and runs its top level once, so that a script that does not compile, throws, loops or
      * defines no {@code FindProxyForURL} is refused here (and the previous one stays in use).
+     *
+     * @param timeoutMillis how long the script's top level may run
      */
     static PacScript load(PacRuntime runtime, String location, String source, int timeoutMillis)
             throws PacScriptException {
@@ -57,7 +58,7 @@ final class PacScript {
         } catch (EvaluatorException e) {
             throw new PacScriptException("PAC script " + location + " does not compile: " + e.getMessage(), e);
         }
-        PacScript pac = new PacScript(runtime, location, compiled, timeoutMillis);
+        PacScript pac = new PacScript(runtime, location, compiled);
         try {
             Scriptable scope = runtime.callWithin(timeoutMillis, pac::newScope);
             if (!(ScriptableObject.getProperty(scope, ENTRY_POINT) instanceof Function)) {
@@ -78,12 +79,12 @@ final class PacScript {
     }
 
     /**
-     * Calls {@code FindProxyForURL(url, host)}.
+     * Calls {@code FindProxyForURL(url, host)}, stopping it after {@code timeoutMillis}.
      *
      * @return the script's answer, not yet parsed
      * @throws PacScriptException when the script throws, runs out of time or returns something other than a string
      */
-    String findProxyForUrl(PacTarget target) throws PacScriptException {
+    String findProxyForUrl(PacTarget target, int timeoutMillis) throws PacScriptException {
         Object result;
         try {
             result = runtime.callWithin(timeoutMillis, cx -> call(cx, target));

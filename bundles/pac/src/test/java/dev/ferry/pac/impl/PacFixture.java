@@ -54,15 +54,20 @@ final class PacFixture extends ExternalResource {
     }
 
     PacProxyResolver resolver(Clock clock, String url, Object... settings) {
+        PacProxyResolver resolver = new PacProxyResolver(config(url, settings), clock);
+        resolvers.add(resolver);
+        return resolver;
+    }
+
+    /** The configuration for the script at {@code url}, without reloading, plus settings as key, value pairs. */
+    static PacProxyResolver.Config config(String url, Object... settings) {
         Map<String, Object> map = new HashMap<>();
         map.put("url", url);
         map.put("reloadSeconds", 0);
         for (int i = 0; i < settings.length; i += 2) {
             map.put((String) settings[i], settings[i + 1]);
         }
-        PacProxyResolver resolver = new PacProxyResolver(config(map), clock);
-        resolvers.add(resolver);
-        return resolver;
+        return config(map);
     }
 
     static ProxyList resolve(PacProxyResolver resolver, String url) {

@@ -323,7 +323,7 @@ final class GroupSlots {
         Connection oldest = null;
         for (KeyState s : keys.values()) {
             for (Connection c : s.idle) {
-                boolean usable = c.key.equals(w.key) && c.channel.eventLoop() == w.loop;
+                boolean usable = !w.fresh && c.key.equals(w.key) && c.channel.eventLoop() == w.loop;
                 if (!usable && fitsWithout(w.key, c) && (oldest == null || c.idleSince - oldest.idleSince < 0)) {
                     oldest = c;
                 }

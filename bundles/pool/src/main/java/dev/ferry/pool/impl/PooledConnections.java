@@ -228,13 +228,14 @@ public class PooledConnections implements ConnectionPool {
                 slots.removeWaiter(w, false);
             }
         });
+        long waitMillis = limits.waitTimeoutMillis;
         w.timeout = loop.schedule(() -> {
             if (slots.removeWaiter(w, true)) {
                 w.promise.tryFailure(new ConnectJobException(key.proxy(), ConnectStage.TCP,
-                        ProxyErrorType.CONNECTION_LIMIT_REACHED, false, "waited " + limits.waitTimeoutMillis
+                        ProxyErrorType.CONNECTION_LIMIT_REACHED, false, "waited " + waitMillis
                                 + " ms for a connection to " + key + ": " + w.limit + " reached", null));
             }
-        }, limits.waitTimeoutMillis, TimeUnit.MILLISECONDS);
+        }, waitMillis, TimeUnit.MILLISECONDS);
         return w.promise;
     }
 

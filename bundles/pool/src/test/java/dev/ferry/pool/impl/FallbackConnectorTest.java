@@ -17,8 +17,9 @@ import dev.ferry.api.proxy.ProxyRetryInfo;
 import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.api.upstream.ConnectEvents;
 import dev.ferry.api.upstream.ConnectJobException;
-import dev.ferry.api.upstream.UpstreamConnection;
+import dev.ferry.api.upstream.ServiceUnavailableException;
 import dev.ferry.api.upstream.UpstreamException;
+import dev.ferry.api.upstream.UpstreamLease;
 import dev.ferry.api.upstream.UpstreamRequest;
 import dev.ferry.resolver.impl.ProxyRetryList;
 import io.netty.util.concurrent.Future;
@@ -81,7 +82,7 @@ public class FallbackConnectorTest {
         ProxyServer dead = ProxyServer.of(ProxyServer.Scheme.HTTP, "127.0.0.1", PoolHarness.closedPort());
         resolveTo(dead, ProxyServer.DIRECT);
         List<String> events = new CopyOnWriteArrayList<>();
-        UpstreamConnection conn = await(connector.connect(tunnelToOrigin().withEvents(new ConnectEvents() {
+        UpstreamLease conn = await(connector.connect(tunnelToOrigin().withEvents(new ConnectEvents() {
             @Override
             public void resolved(URI url, ProxyList proxies) {
                 events.add("resolved " + proxies);
@@ -94,7 +95,7 @@ public class FallbackConnectorTest {
         }), harness.loop));
         assertEquals(ProxyServer.DIRECT, conn.proxy());
         assertEquals("through", roundTrip(conn.channel(), "through"));
-        conn.channel().close();
+        conn.close();
         assertEquals(List.of("resolved [" + dead + ", DIRECT]", "fallback " + dead + " connection_refused"), events);
         assertTrue(bad.isBad(dead));
         assertEquals(ProxyErrorType.CONNECTION_REFUSED, bad.current().get(0).error());
@@ -107,13 +108,13 @@ public class FallbackConnectorTest {
         bad.markBad(dead, ProxyErrorType.CONNECTION_REFUSED, "earlier");
         resolveTo(dead, ProxyServer.DIRECT);
         List<ProxyList> resolved = new CopyOnWriteArrayList<>();
-        UpstreamConnection conn = await(connector.connect(tunnelToOrigin().withEvents(new ConnectEvents() {
+        UpstreamLease conn = await(connector.connect(tunnelToOrigin().withEvents(new ConnectEvents() {
             @Override
             public void resolved(URI url, ProxyList proxies) {
                 resolved.add(proxies);
             }
         }), harness.loop));
-        conn.channel().close();
+        conn.close();
         assertEquals(List.of(ProxyList.of(List.of(ProxyServer.DIRECT, dead))), resolved);
         assertEquals("DIRECT worked first time: no fallback, no hook", List.of(), hooks);
     }
@@ -138,8 +139,8 @@ public class FallbackConnectorTest {
             onLoop.add(harness.loop.inEventLoop());
             return ProxyList.DIRECT;
         }, Map.of());
-        UpstreamConnection conn = await(connector.connect(tunnelToOrigin(), harness.loop));
-        conn.channel().close();
+        UpstreamLease conn = await(connector.connect(tunnelToOrigin(), harness.loop));
+        conn.close();
         assertEquals(List.of(true), onLoop);
     }
 
@@ -174,8 +175,8 @@ public class FallbackConnectorTest {
             }
         };
         connector.bindDelegate(failing, Map.of("service.ranking", 5, "service.id", 3L));
-        UpstreamConnection conn = await(connector.connect(tunnelToOrigin(), harness.loop));
-        conn.channel().close();
+        UpstreamLease conn = await(connector.connect(tunnelToOrigin(), harness.loop));
+        conn.close();
         assertEquals("the higher-ranked delegate chose DIRECT; the throwing one was skipped", ProxyServer.DIRECT,
                 conn.proxy());
         assertFalse(bad.isBad(dead));
@@ -196,10 +197,10 @@ public class FallbackConnectorTest {
                 return true;
             }
         }, Map.of());
-        UpstreamConnection conn = await(connector.connect(UpstreamRequest.http(
+        UpstreamLease conn = await(connector.connect(UpstreamRequest.http(
                 URI.create("http://127.0.0.1:" + origin.port() + "/x"), ""), harness.loop));
         assertTrue("completes on the caller's loop", conn.channel().eventLoop() == harness.loop);
-        conn.channel().close();
+        conn.close();
         assertEquals(1, threads.size());
         assertTrue(threads.get(0), threads.get(0).startsWith("ferry-resolve-"));
     }
@@ -209,7 +210,7 @@ public class FallbackConnectorTest {
         connector.bindResolver(url -> {
             throw new ProxyResolutionException("PAC script timed out", null);
         }, Map.of());
-        Future<UpstreamConnection> f = connector.connect(tunnelToOrigin(), harness.loop);
+        Future<UpstreamLease> f = connector.connect(tunnelToOrigin(), harness.loop);
         assertTrue(f.await(10, TimeUnit.SECONDS));
         assertTrue(String.valueOf(f.cause()), f.cause() instanceof ProxyResolutionException);
         assertEquals("PAC script timed out", f.cause().getMessage());
@@ -227,12 +228,14 @@ public class FallbackConnectorTest {
         assertEquals(dead, PoolHarness.failure(connector.connect(tunnelToOrigin(), harness.loop)).proxy());
         connector.bindResolver(direct, Map.of("service.ranking", 0));
         connector.unbindResolver(viaDead);
-        UpstreamConnection conn = await(connector.connect(tunnelToOrigin(), harness.loop));
-        conn.channel().close();
+        UpstreamLease conn = await(connector.connect(tunnelToOrigin(), harness.loop));
+        conn.close();
         assertEquals(ProxyServer.DIRECT, conn.proxy());
         connector.unbindResolver(direct);
-        Future<UpstreamConnection> none = connector.connect(tunnelToOrigin(), harness.loop);
-        if (!(none.cause() instanceof ProxyResolutionException)) {
+        // Outside OSGi the connector does not wait for a resolver (serviceWaitMillis 0).
+        Future<UpstreamLease> none = connector.connect(tunnelToOrigin(), harness.loop);
+        assertTrue(none.await(10, TimeUnit.SECONDS));
+        if (!(none.cause() instanceof ServiceUnavailableException)) {
             fail("without a resolver: " + none.cause());
         }
     }

@@ -9,6 +9,7 @@ import dev.ferry.api.upstream.ConnectJobException;
 import dev.ferry.api.upstream.ConnectStage;
 import dev.ferry.api.upstream.PoolCounters;
 import dev.ferry.api.upstream.PoolKey;
+import dev.ferry.api.upstream.UpstreamLease;
 import dev.ferry.transport.impl.NettyTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.osgi.util.converter.Converters;
 
 /** The real NettyTransport (NIO, two loops), pools built from config maps, and helpers to wait and talk. */
@@ -64,6 +66,34 @@ final class PoolHarness implements Closeable {
         PooledConnections pool = new PooledConnections(transport, config(keyValues));
         pools.add(pool);
         return pool;
+    }
+
+    /** An HTTP connection without a client codec (the caller sets the pipeline up), as before codecs came in. */
+    static Future<UpstreamLease> acquire(PooledConnections pool, PoolKey key, EventLoop loop) {
+        return pool.acquire(key, loop, null, null);
+    }
+
+    static Future<UpstreamLease> acquire(PooledConnections pool, PoolKey key, EventLoop loop, ConnectEvents events) {
+        return pool.acquire(key, loop, events, null);
+    }
+
+    static Future<UpstreamLease> tunnel(PooledConnections pool, PoolKey key, EventLoop loop) {
+        return pool.connectTunnel(key, loop, null);
+    }
+
+    static Future<UpstreamLease> tunnel(PooledConnections pool, PoolKey key, EventLoop loop, ConnectEvents events) {
+        return pool.connectTunnel(key, loop, events);
+    }
+
+    /** Waits up to 5 s for {@code condition} (closes and the books they update happen on the event loops). */
+    static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("not within 5 s: " + what);
+            }
+            Thread.sleep(10);
+        }
     }
 
     /** A loopback port nobody listens on (just closed). */

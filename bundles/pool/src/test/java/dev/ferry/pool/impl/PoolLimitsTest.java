@@ -1,9 +1,11 @@
 package dev.ferry.pool.impl;
 
+import static dev.ferry.pool.impl.PoolHarness.acquire;
 import static dev.ferry.pool.impl.PoolHarness.await;
 import static dev.ferry.pool.impl.PoolHarness.countersOf;
 import static dev.ferry.pool.impl.PoolHarness.failure;
 import static dev.ferry.pool.impl.PoolHarness.roundTrip;
+import static dev.ferry.pool.impl.PoolHarness.tunnel;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotSame;
@@ -17,6 +19,7 @@ import dev.ferry.api.upstream.ConnectJobException;
 import dev.ferry.api.upstream.GroupId;
 import dev.ferry.api.upstream.PoolCounters;
 import dev.ferry.api.upstream.PoolKey;
+import dev.ferry.api.upstream.UpstreamLease;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
@@ -53,19 +56,20 @@ public class PoolLimitsTest {
     public void theSeventhRequestOfAGroupWaitsForTheFirstReleasedConnection() throws Exception {
         PooledConnections pool = harness.pool();
         PoolKey key = direct("");
-        List<Channel> six = new ArrayList<>();
+        List<UpstreamLease> six = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            six.add(await(pool.acquire(key, harness.loop)));
+            six.add(await(acquire(pool, key, harness.loop)));
         }
         PoolHarness.RecordingEvents events = new PoolHarness.RecordingEvents();
-        Future<Channel> seventh = pool.acquire(key, harness.loop, events);
+        Future<UpstreamLease> seventh = acquire(pool, key, harness.loop, events);
         assertEquals(List.of("waiting maxConnectionsPerGroup 6"), events.seen);
         assertFalse(seventh.isDone());
         assertEquals(1, countersOf(pool, key).waiting());
-        pool.release(six.get(0));
-        assertSame(six.get(0), await(seventh));
+        six.get(0).release();
+        assertSame(six.get(0).channel(), await(seventh).channel());
+        assertTrue(seventh.getNow().reused());
         assertEquals(List.of("waiting maxConnectionsPerGroup 6", "reused"), events.seen);
-        assertEquals("the handed-over connection works", "again", roundTrip(seventh.getNow(), "again"));
+        assertEquals("the handed-over connection works", "again", roundTrip(seventh.getNow().channel(), "again"));
         PoolCounters c = countersOf(pool, key);
         assertEquals(6, c.active());
         assertEquals(0, c.idle());
@@ -81,15 +85,15 @@ public class PoolLimitsTest {
         ProxyServer proxy = ProxyServer.of(ProxyServer.Scheme.HTTP, "127.0.0.1", origin.port());
         PoolKey a = new PoolKey(proxy, HostAndPort.of("a.example", 80));
         PoolKey b = new PoolKey(proxy, HostAndPort.of("b.example", 80));
-        Channel a1 = await(pool.acquire(a, harness.loop));
-        await(pool.acquire(a, harness.loop));
+        Channel a1 = await(acquire(pool, a, harness.loop)).channel();
+        await(acquire(pool, a, harness.loop));
         PoolHarness.RecordingEvents events = new PoolHarness.RecordingEvents();
-        Future<Channel> forB = pool.acquire(b, harness.loop, events);
+        Future<UpstreamLease> forB = acquire(pool, b, harness.loop, events);
         assertEquals(List.of("waiting maxConnectionsPerProxy 2"), events.seen);
         // DIRECT does not count against the proxy.
-        await(pool.acquire(direct(""), harness.loop));
+        await(acquire(pool, direct(""), harness.loop));
         a1.close();
-        Channel b1 = await(forB);
+        Channel b1 = await(forB).channel();
         assertNotSame(a1, b1);
         assertEquals(1, countersOf(pool, b).created());
         assertEquals(1, countersOf(pool, a).active());
@@ -99,9 +103,9 @@ public class PoolLimitsTest {
     public void aRequestOverTheTotalLimitFailsAfterTheWaitTimeout() throws Exception {
         PooledConnections pool = harness.pool("maxConnections", 2, "maxConnectionsPerProxy", 2,
                 "maxConnectionsPerGroup", 2, "waitTimeoutMillis", 200);
-        await(pool.acquire(direct("p1"), harness.loop));
-        await(pool.acquire(direct("p1"), harness.loop));
-        ConnectJobException e = failure(pool.acquire(direct("p2"), harness.loop));
+        await(acquire(pool, direct("p1"), harness.loop));
+        await(acquire(pool, direct("p1"), harness.loop));
+        ConnectJobException e = failure(acquire(pool, direct("p2"), harness.loop));
         assertEquals(ProxyErrorType.CONNECTION_LIMIT_REACHED, e.errorType());
         assertFalse(e.fallback());
         assertEquals("waited 200 ms for a connection to " + direct("p2") + ": maxConnections 2 reached",
@@ -115,10 +119,10 @@ public class PoolLimitsTest {
     public void anIdleConnectionOfAnotherGroupIsClosedToMakeRoom() throws Exception {
         PooledConnections pool = harness.pool("maxConnections", 1, "maxConnectionsPerProxy", 1,
                 "maxConnectionsPerGroup", 1);
-        Channel first = await(pool.acquire(direct("p1"), harness.loop));
-        harness.onLoop(() -> pool.release(first));
-        Channel second = await(pool.acquire(direct("p2"), harness.loop));
-        assertTrue("the idle one was closed", first.closeFuture().await(5, TimeUnit.SECONDS));
+        UpstreamLease first = await(acquire(pool, direct("p1"), harness.loop));
+        harness.onLoop(first::release);
+        Channel second = await(acquire(pool, direct("p2"), harness.loop)).channel();
+        assertTrue("the idle one was closed", first.channel().closeFuture().await(5, TimeUnit.SECONDS));
         assertEquals("new", roundTrip(second, "new"));
         assertEquals(0, countersOf(pool, direct("p1")).idle());
     }
@@ -127,12 +131,12 @@ public class PoolLimitsTest {
     public void aWaiterOnAnotherLoopGetsRoomByClosingTheReleasedConnection() throws Exception {
         PooledConnections pool = harness.pool("maxConnectionsPerGroup", 1);
         PoolKey key = direct("");
-        Channel onFirstLoop = await(pool.acquire(key, harness.loop));
-        Future<Channel> onOtherLoop = pool.acquire(key, harness.otherLoop);
-        pool.release(onFirstLoop);
-        Channel made = await(onOtherLoop);
+        UpstreamLease onFirstLoop = await(acquire(pool, key, harness.loop));
+        Future<UpstreamLease> onOtherLoop = acquire(pool, key, harness.otherLoop);
+        onFirstLoop.release();
+        Channel made = await(onOtherLoop).channel();
         assertSame(harness.otherLoop, made.eventLoop());
-        assertTrue(onFirstLoop.closeFuture().await(5, TimeUnit.SECONDS));
+        assertTrue(onFirstLoop.channel().closeFuture().await(5, TimeUnit.SECONDS));
         assertEquals(2, countersOf(pool, key).created());
     }
 
@@ -140,36 +144,38 @@ public class PoolLimitsTest {
     public void idleConnectionsAreReusedOnlyOnTheirOwnLoop() throws Exception {
         PooledConnections pool = harness.pool();
         PoolKey key = direct("");
-        Channel first = await(pool.acquire(key, harness.loop));
-        harness.onLoop(() -> pool.release(first));
-        Channel elsewhere = await(pool.acquire(key, harness.otherLoop));
-        assertNotSame(first, elsewhere);
+        UpstreamLease first = await(acquire(pool, key, harness.loop));
+        harness.onLoop(first::release);
+        Channel elsewhere = await(acquire(pool, key, harness.otherLoop)).channel();
+        assertNotSame(first.channel(), elsewhere);
         PoolHarness.RecordingEvents events = new PoolHarness.RecordingEvents();
-        assertSame(first, await(pool.acquire(key, harness.loop, events)));
+        assertSame(first.channel(), await(acquire(pool, key, harness.loop, events)).channel());
         assertEquals(List.of("reused"), events.seen);
-        assertTrue("the idle watcher left", first.pipeline().get(IdleConnectionHandler.NAME) == null);
+        assertTrue("the idle watcher left", first.channel().pipeline().get(IdleConnectionHandler.NAME) == null);
     }
 
     @Test
     public void idleConnectionsTimeOut() throws Exception {
         PooledConnections pool = harness.pool("idleTimeoutSeconds", 1);
-        Channel ch = await(pool.acquire(direct(""), harness.loop));
-        harness.onLoop(() -> pool.release(ch));
+        UpstreamLease lease = await(acquire(pool, direct(""), harness.loop));
+        harness.onLoop(lease::release);
         assertEquals(1, countersOf(pool, direct("")).idle());
-        assertTrue(ch.closeFuture().await(5, TimeUnit.SECONDS));
+        assertTrue(lease.channel().closeFuture().await(5, TimeUnit.SECONDS));
         assertEquals(0, countersOf(pool, direct("")).idle());
     }
 
     @Test
     public void anIdleConnectionThePeerClosesLeavesThePool() throws Exception {
         PooledConnections pool = harness.pool();
-        Channel ch = await(pool.acquire(direct(""), harness.loop));
+        UpstreamLease lease = await(acquire(pool, direct(""), harness.loop));
+        Channel ch = lease.channel();
         assertEquals("the origin serves it", "x", roundTrip(ch, "x"));
-        harness.onLoop(() -> pool.release(ch));
+        harness.onLoop(lease::release);
         origin.closeConnections();
         assertTrue(ch.closeFuture().await(5, TimeUnit.SECONDS));
-        Channel fresh = await(pool.acquire(direct(""), harness.loop));
-        assertNotSame(ch, fresh);
+        UpstreamLease fresh = await(acquire(pool, direct(""), harness.loop));
+        assertNotSame(ch, fresh.channel());
+        assertFalse(fresh.reused());
         assertEquals(2, countersOf(pool, direct("")).created());
         assertEquals(0, countersOf(pool, direct("")).reused());
     }
@@ -177,12 +183,12 @@ public class PoolLimitsTest {
     @Test
     public void aCancelledWaiterLeavesTheQueue() throws Exception {
         PooledConnections pool = harness.pool("maxConnectionsPerGroup", 1);
-        Channel ch = await(pool.acquire(direct(""), harness.loop));
-        Future<Channel> waiting = pool.acquire(direct(""), harness.loop);
+        UpstreamLease lease = await(acquire(pool, direct(""), harness.loop));
+        Future<UpstreamLease> waiting = acquire(pool, direct(""), harness.loop);
         assertEquals(1, countersOf(pool, direct("")).waiting());
         harness.onLoop(() -> assertTrue(waiting.cancel(false)));
         assertEquals(0, countersOf(pool, direct("")).waiting());
-        harness.onLoop(() -> pool.release(ch));
+        harness.onLoop(lease::release);
         assertEquals("nobody waits for it any more", 1, countersOf(pool, direct("")).idle());
     }
 
@@ -192,12 +198,12 @@ public class PoolLimitsTest {
             PooledConnections pool = harness.pool("maxConnectionsPerGroup", 1);
             PoolKey key = new PoolKey(ProxyServer.of(ProxyServer.Scheme.HTTP, "127.0.0.1", silent.port()),
                     new GroupId("https", HostAndPort.of("127.0.0.1", origin.port()), ""));
-            Future<Channel> job = pool.acquire(key, harness.loop);
+            Future<UpstreamLease> job = acquire(pool, key, harness.loop);
             assertTrue(silent.headSeen.await(5, TimeUnit.SECONDS));
             assertTrue(job.cancel(false));
             assertTrue("the proxy connection was closed", silent.peerClosed.await(5, TimeUnit.SECONDS));
             PoolHarness.RecordingEvents events = new PoolHarness.RecordingEvents();
-            Future<Channel> next = pool.acquire(key, harness.loop, events);
+            Future<UpstreamLease> next = acquire(pool, key, harness.loop, events);
             assertFalse("the slot was free again: " + events.seen, events.seen.contains("waiting"));
             next.cancel(false);
             assertEquals(0, countersOf(pool, key).failed());
@@ -209,9 +215,9 @@ public class PoolLimitsTest {
         try (ScriptedProxy silent = new ScriptedProxy(ScriptedProxy.Script.SILENT, null)) {
             PoolKey key = new PoolKey(ProxyServer.of(ProxyServer.Scheme.HTTP, "127.0.0.1", silent.port()),
                     new GroupId("https", HostAndPort.of("127.0.0.1", origin.port()), ""));
-            Future<Channel> tunnel = harness.pool().connectTunnel(key, harness.loop);
+            Future<UpstreamLease> job = tunnel(harness.pool(), key, harness.loop);
             assertTrue(silent.headSeen.await(5, TimeUnit.SECONDS));
-            assertTrue(tunnel.cancel(false));
+            assertTrue(job.cancel(false));
             assertTrue(silent.peerClosed.await(5, TimeUnit.SECONDS));
         }
     }
@@ -221,10 +227,10 @@ public class PoolLimitsTest {
         PooledConnections pool = harness.pool("maxConnections", 1, "maxConnectionsPerProxy", 1,
                 "maxConnectionsPerGroup", 1);
         PoolKey key = direct("");
-        Channel pooled = await(pool.acquire(key, harness.loop));
-        Channel t1 = await(pool.connectTunnel(key, harness.loop));
-        Channel t2 = await(pool.connectTunnel(key, harness.loop));
-        assertEquals("t2", roundTrip(t2, "t2"));
+        UpstreamLease pooled = await(acquire(pool, key, harness.loop));
+        UpstreamLease t1 = await(tunnel(pool, key, harness.loop));
+        UpstreamLease t2 = await(tunnel(pool, key, harness.loop));
+        assertEquals("t2", roundTrip(t2.channel(), "t2"));
         assertEquals(3, countersOf(pool, key).created());
         assertEquals(1, countersOf(pool, key).active());
         pooled.close();
@@ -233,17 +239,19 @@ public class PoolLimitsTest {
     }
 
     @Test
-    public void deactivationFailsWaitersAndClosesIdleConnections() throws Exception {
-        PooledConnections pool = harness.pool("maxConnectionsPerGroup", 1);
-        Channel ch = await(pool.acquire(direct("a"), harness.loop));
-        Channel idle = await(pool.acquire(direct("b"), harness.loop));
-        harness.onLoop(() -> pool.release(idle));
+    public void deactivationClosesIdleConnectionsAtOnceAndFailsWaitersAtTheDrainDeadline() throws Exception {
+        PooledConnections pool = harness.pool("maxConnectionsPerGroup", 1, "drainTimeoutSeconds", 1);
+        UpstreamLease lent = await(acquire(pool, direct("a"), harness.loop));
+        UpstreamLease idle = await(acquire(pool, direct("b"), harness.loop));
+        harness.onLoop(idle::release);
         assertEquals(1, countersOf(pool, direct("b")).idle());
-        Future<Channel> waiting = pool.acquire(direct("a"), harness.loop);
+        Future<UpstreamLease> waiting = acquire(pool, direct("a"), harness.loop);
         pool.deactivate();
+        assertTrue(idle.channel().closeFuture().await(5, TimeUnit.SECONDS));
+        assertFalse("a queued request may still be served while the pool drains", waiting.isDone());
         ConnectJobException e = failure(waiting);
         assertEquals(ProxyErrorType.PROXY_INTERNAL_ERROR, e.errorType());
-        assertTrue(idle.closeFuture().await(5, TimeUnit.SECONDS));
-        ch.close();
+        assertTrue("the lent connection closes at the deadline",
+                lent.channel().closeFuture().await(5, TimeUnit.SECONDS));
     }
 }

@@ -1,8 +1,10 @@
 package dev.ferry.pool.impl;
 
+import static dev.ferry.pool.impl.PoolHarness.acquire;
 import static dev.ferry.pool.impl.PoolHarness.await;
 import static dev.ferry.pool.impl.PoolHarness.failure;
 import static dev.ferry.pool.impl.PoolHarness.roundTrip;
+import static dev.ferry.pool.impl.PoolHarness.tunnel;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
@@ -14,6 +16,7 @@ import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.api.upstream.ConnectJobException;
 import dev.ferry.api.upstream.ConnectStage;
 import dev.ferry.api.upstream.PoolKey;
+import dev.ferry.api.upstream.UpstreamLease;
 import io.netty.channel.Channel;
 import java.util.List;
 import org.junit.After;
@@ -44,14 +47,15 @@ public class SocksAndTcpStageTest {
             PoolKey key = new PoolKey(ProxyServer.of(ProxyServer.Scheme.SOCKS5, "127.0.0.1", socks.port()),
                     HostAndPort.of("localhost", origin.port()));
             PoolHarness.RecordingEvents events = new PoolHarness.RecordingEvents();
-            Channel ch = await(harness.pool().acquire(key, harness.loop, events));
+            UpstreamLease lease = await(acquire(harness.pool(), key, harness.loop, events));
+            Channel ch = lease.channel();
             assertEquals("via socks", roundTrip(ch, "via socks"));
             assertEquals(List.of("DOMAIN(3) localhost"), socks.requests);
             assertNull(ch.pipeline().get(SocksStage.HANDLER));
             assertNull(ch.pipeline().get(StageErrorSink.NAME));
             assertEquals(List.of("started TCP 127.0.0.1:" + socks.port(), "done TCP",
                     "started SOCKS 127.0.0.1:" + socks.port(), "done SOCKS"), events.seen);
-            ch.close();
+            lease.close();
         }
     }
 
@@ -60,10 +64,10 @@ public class SocksAndTcpStageTest {
         try (Socks5Server socks = new Socks5Server(Socks5Server.Mode.RELAY)) {
             PoolKey key = new PoolKey(ProxyServer.of(ProxyServer.Scheme.SOCKS5, "127.0.0.1", socks.port()),
                     HostAndPort.of("127.0.0.1", origin.port()));
-            Channel ch = await(harness.pool().connectTunnel(key, harness.loop));
-            assertEquals("raw", roundTrip(ch, "raw"));
+            UpstreamLease lease = await(tunnel(harness.pool(), key, harness.loop));
+            assertEquals("raw", roundTrip(lease.channel(), "raw"));
             assertEquals(List.of("IPv4(1) 127.0.0.1"), socks.requests);
-            ch.close();
+            lease.close();
         }
     }
 
@@ -72,7 +76,7 @@ public class SocksAndTcpStageTest {
         try (Socks5Server socks = new Socks5Server(Socks5Server.Mode.REFUSE)) {
             PoolKey key = new PoolKey(ProxyServer.of(ProxyServer.Scheme.SOCKS5, "127.0.0.1", socks.port()),
                     HostAndPort.of("localhost", origin.port()));
-            ConnectJobException e = failure(harness.pool().acquire(key, harness.loop));
+            ConnectJobException e = failure(acquire(harness.pool(), key, harness.loop));
             assertEquals(ConnectStage.SOCKS, e.stage());
             assertEquals(ProxyErrorType.CONNECTION_REFUSED, e.errorType());
             assertTrue(e.fallback());
@@ -84,7 +88,7 @@ public class SocksAndTcpStageTest {
         try (Socks5Server socks = new Socks5Server(Socks5Server.Mode.SILENT)) {
             PoolKey key = new PoolKey(ProxyServer.of(ProxyServer.Scheme.SOCKS5, "127.0.0.1", socks.port()),
                     HostAndPort.of("localhost", origin.port()));
-            ConnectJobException e = failure(harness.pool("socksTimeoutMillis", 300).acquire(key, harness.loop));
+            ConnectJobException e = failure(acquire(harness.pool("socksTimeoutMillis", 300), key, harness.loop));
             assertEquals(ConnectStage.SOCKS, e.stage());
             assertEquals(ProxyErrorType.CONNECTION_TIMEOUT, e.errorType());
             assertTrue(e.fallback());
@@ -95,7 +99,7 @@ public class SocksAndTcpStageTest {
     @Test
     public void refusedDirectConnectionsNameTheOriginAndNeverFallBack() throws Exception {
         int port = PoolHarness.closedPort();
-        ConnectJobException e = failure(harness.pool().acquire(new PoolKey(ProxyServer.DIRECT,
+        ConnectJobException e = failure(acquire(harness.pool(), new PoolKey(ProxyServer.DIRECT,
                 HostAndPort.of("127.0.0.1", port)), harness.loop));
         assertEquals(ConnectStage.TCP, e.stage());
         assertEquals(ProxyErrorType.CONNECTION_REFUSED, e.errorType());
@@ -109,7 +113,7 @@ public class SocksAndTcpStageTest {
         PoolKey key = new PoolKey(ProxyServer.of(ProxyServer.Scheme.HTTP, "127.0.0.1", port),
                 HostAndPort.of("example.org", 80));
         PooledConnections pool = harness.pool();
-        ConnectJobException e = failure(pool.acquire(key, harness.loop));
+        ConnectJobException e = failure(acquire(pool, key, harness.loop));
         assertEquals(ProxyErrorType.CONNECTION_REFUSED, e.errorType());
         assertTrue(e.fallback());
         assertEquals("connection refused by upstream proxy http://127.0.0.1:" + port, e.getMessage());
@@ -118,7 +122,7 @@ public class SocksAndTcpStageTest {
 
     @Test
     public void unknownHostsAreDnsErrors() throws Exception {
-        ConnectJobException e = failure(harness.pool().acquire(new PoolKey(ProxyServer.DIRECT,
+        ConnectJobException e = failure(acquire(harness.pool(), new PoolKey(ProxyServer.DIRECT,
                 HostAndPort.of("no-such-host.invalid", 80)), harness.loop));
         assertEquals(ProxyErrorType.DNS_ERROR, e.errorType());
         assertEquals("cannot resolve no-such-host.invalid (no-such-host.invalid:80)", e.getMessage());

@@ -1,8 +1,10 @@
 package dev.ferry.pool.impl;
 
+import static dev.ferry.pool.impl.PoolHarness.acquire;
 import static dev.ferry.pool.impl.PoolHarness.await;
 import static dev.ferry.pool.impl.PoolHarness.failure;
 import static dev.ferry.pool.impl.PoolHarness.roundTrip;
+import static dev.ferry.pool.impl.PoolHarness.tunnel;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
@@ -15,6 +17,7 @@ import dev.ferry.api.upstream.ConnectJobException;
 import dev.ferry.api.upstream.ConnectStage;
 import dev.ferry.api.upstream.GroupId;
 import dev.ferry.api.upstream.PoolKey;
+import dev.ferry.api.upstream.UpstreamLease;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
 import java.nio.file.Files;
@@ -58,21 +61,22 @@ public class TlsStageTest {
                 ScriptedProxy proxy = new ScriptedProxy(ScriptedProxy.Script.RELAY, certificates.serverContext)) {
             PooledConnections pool = harness.pool("trustCertificatesFile", pem.toString());
             PoolHarness.RecordingEvents events = new PoolHarness.RecordingEvents();
-            Channel ch = await(pool.connectTunnel(httpsProxyTunnel("localhost", proxy.port(), origin.port()),
+            UpstreamLease lease = await(tunnel(pool, httpsProxyTunnel("localhost", proxy.port(), origin.port()),
                     harness.loop, events));
+            Channel ch = lease.channel();
             assertEquals("inside tls", roundTrip(ch, "inside tls"));
             assertNotNull("the proxy's TLS stays", ch.pipeline().get(TlsStage.PROXY_TLS_HANDLER));
             assertEquals(List.of("started TCP localhost:" + proxy.port(), "done TCP",
                     "started PROXY_TLS localhost:" + proxy.port(), "done PROXY_TLS",
                     "started TUNNEL localhost:" + proxy.port(), "response 200", "done TUNNEL"), events.seen);
-            ch.close();
+            lease.close();
         }
     }
 
     @Test
     public void anUntrustedProxyCertificateFallsBack() throws Exception {
         try (ScriptedProxy proxy = new ScriptedProxy(ScriptedProxy.Script.RELAY, certificates.serverContext)) {
-            ConnectJobException e = failure(harness.pool().connectTunnel(
+            ConnectJobException e = failure(tunnel(harness.pool(),
                     httpsProxyTunnel("127.0.0.1", proxy.port(), 9), harness.loop));
             assertEquals(ConnectStage.PROXY_TLS, e.stage());
             assertEquals(ProxyErrorType.TLS_CERTIFICATE_ERROR, e.errorType());
@@ -85,8 +89,8 @@ public class TlsStageTest {
         TestCertificates other = new TestCertificates("other.example", false);
         Path otherPem = other.writePem(Files.createTempDirectory("ferry-pool-other"));
         try (ScriptedProxy proxy = new ScriptedProxy(ScriptedProxy.Script.RELAY, other.serverContext)) {
-            ConnectJobException e = failure(harness.pool("trustCertificatesFile", otherPem.toString())
-                    .connectTunnel(httpsProxyTunnel("127.0.0.1", proxy.port(), 9), harness.loop));
+            ConnectJobException e = failure(tunnel(harness.pool("trustCertificatesFile", otherPem.toString()),
+                    httpsProxyTunnel("127.0.0.1", proxy.port(), 9), harness.loop));
             assertEquals(ProxyErrorType.TLS_CERTIFICATE_ERROR, e.errorType());
         } finally {
             Files.delete(otherPem);
@@ -98,18 +102,18 @@ public class TlsStageTest {
     public void verifyCertificatesFalseAcceptsAnyCertificate() throws Exception {
         try (EchoOrigin origin = new EchoOrigin(null);
                 ScriptedProxy proxy = new ScriptedProxy(ScriptedProxy.Script.RELAY, certificates.serverContext)) {
-            Channel ch = await(harness.pool("verifyCertificates", false).connectTunnel(
+            UpstreamLease lease = await(tunnel(harness.pool("verifyCertificates", false),
                     httpsProxyTunnel("127.0.0.1", proxy.port(), origin.port()), harness.loop));
-            assertEquals("unchecked", roundTrip(ch, "unchecked"));
-            ch.close();
+            assertEquals("unchecked", roundTrip(lease.channel(), "unchecked"));
+            lease.close();
         }
     }
 
     @Test
     public void aPlainServerIsATlsProtocolError() throws Exception {
         try (ScriptedProxy plain = new ScriptedProxy(ScriptedProxy.Script.BANNER, null)) {
-            ConnectJobException e = failure(harness.pool("trustCertificatesFile", pem.toString())
-                    .connectTunnel(httpsProxyTunnel("127.0.0.1", plain.port(), 9), harness.loop));
+            ConnectJobException e = failure(tunnel(harness.pool("trustCertificatesFile", pem.toString()),
+                    httpsProxyTunnel("127.0.0.1", plain.port(), 9), harness.loop));
             assertEquals(ConnectStage.PROXY_TLS, e.stage());
             assertEquals(ProxyErrorType.TLS_PROTOCOL_ERROR, e.errorType());
             assertTrue(e.fallback());
@@ -119,8 +123,8 @@ public class TlsStageTest {
     @Test
     public void aSilentProxyTimesOutInTheHandshake() throws Exception {
         try (ScriptedProxy silent = new ScriptedProxy(ScriptedProxy.Script.SILENT, null)) {
-            ConnectJobException e = failure(harness.pool("proxyTlsTimeoutMillis", 300)
-                    .connectTunnel(httpsProxyTunnel("127.0.0.1", silent.port(), 9), harness.loop));
+            ConnectJobException e = failure(tunnel(harness.pool("proxyTlsTimeoutMillis", 300),
+                    httpsProxyTunnel("127.0.0.1", silent.port(), 9), harness.loop));
             assertEquals(ProxyErrorType.CONNECTION_TIMEOUT, e.errorType());
             assertTrue(e.getMessage(), e.getMessage().contains("(dev.ferry.pool proxyTlsTimeoutMillis)"));
         }
@@ -131,11 +135,14 @@ public class TlsStageTest {
         try (EchoOrigin origin = new EchoOrigin(certificates.serverContext)) {
             PoolKey key = new PoolKey(ProxyServer.DIRECT, new GroupId("https", HostAndPort.of("localhost",
                     origin.port()), ""));
-            Channel ch = await(harness.pool("trustCertificatesFile", pem.toString()).acquire(key, harness.loop));
+            UpstreamLease lease = await(acquire(harness.pool("trustCertificatesFile", pem.toString()), key,
+                    harness.loop));
+            Channel ch = lease.channel();
             SslHandler tls = (SslHandler) ch.pipeline().get(TlsStage.ORIGIN_TLS_HANDLER);
             assertEquals("http/1.1", tls.applicationProtocol() == null ? "http/1.1" : tls.applicationProtocol());
             assertTrue(ch.pipeline().last() == tls);
-            ch.close();
+            assertFalse("origin-form inside TLS", lease.absoluteForm());
+            lease.close();
         }
     }
 
@@ -144,7 +151,7 @@ public class TlsStageTest {
         try (EchoOrigin origin = new EchoOrigin(certificates.serverContext)) {
             PoolKey key = new PoolKey(ProxyServer.DIRECT, new GroupId("https", HostAndPort.of("127.0.0.1",
                     origin.port()), ""));
-            ConnectJobException e = failure(harness.pool().acquire(key, harness.loop));
+            ConnectJobException e = failure(acquire(harness.pool(), key, harness.loop));
             assertEquals(ConnectStage.ORIGIN_TLS, e.stage());
             assertEquals(ProxyErrorType.TLS_CERTIFICATE_ERROR, e.errorType());
             assertFalse(e.fallback());

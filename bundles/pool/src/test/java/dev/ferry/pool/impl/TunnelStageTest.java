@@ -1,8 +1,10 @@
 package dev.ferry.pool.impl;
 
+import static dev.ferry.pool.impl.PoolHarness.acquire;
 import static dev.ferry.pool.impl.PoolHarness.await;
 import static dev.ferry.pool.impl.PoolHarness.failure;
 import static dev.ferry.pool.impl.PoolHarness.roundTrip;
+import static dev.ferry.pool.impl.PoolHarness.tunnel;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
@@ -19,9 +21,13 @@ import dev.ferry.api.upstream.ConnectStage;
 import dev.ferry.api.upstream.GroupId;
 import dev.ferry.api.upstream.PoolKey;
 import dev.ferry.api.upstream.UpstreamException;
+import dev.ferry.api.upstream.UpstreamLease;
 import io.netty.channel.Channel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -62,7 +68,8 @@ public class TunnelStageTest {
         proxy = new ScriptedProxy(ScriptedProxy.Script.RELAY, null);
         PooledConnections pool = harness.pool();
         PoolHarness.RecordingEvents events = new PoolHarness.RecordingEvents();
-        Channel ch = await(pool.connectTunnel(tunnelKey(proxy), harness.loop, events));
+        UpstreamLease lease = await(tunnel(pool, tunnelKey(proxy), harness.loop, events));
+        Channel ch = lease.channel();
         assertEquals("hello tunnel", roundTrip(ch, "hello tunnel"));
         assertNull("codec left the pipeline", ch.pipeline().get(TunnelStage.CODEC));
         assertNull(ch.pipeline().get(TunnelStage.HANDLER));
@@ -73,14 +80,16 @@ public class TunnelStageTest {
         assertEquals(List.of("started TCP 127.0.0.1:" + proxy.port(), "done TCP",
                 "started TUNNEL 127.0.0.1:" + proxy.port(), "response 200", "done TUNNEL"), events.seen);
         assertEquals(1, PoolHarness.countersOf(pool, tunnelKey(proxy)).created());
-        ch.close();
+        assertEquals("a tunnel carries raw bytes: no request headers", Map.of(), lease.requestHeaders());
+        lease.close();
+        assertTrue("a tunnel's lease ends by closing", ch.closeFuture().await(5, TimeUnit.SECONDS));
     }
 
     @Test
     public void forbiddenIsRefusedWithTheStatusAndNoFallback() throws Exception {
         proxy = new ScriptedProxy(ScriptedProxy.Script.FORBIDDEN, null);
         PooledConnections pool = harness.pool();
-        ConnectJobException e = failure(pool.connectTunnel(tunnelKey(proxy), harness.loop));
+        ConnectJobException e = failure(tunnel(pool, tunnelKey(proxy), harness.loop));
         assertEquals(ConnectStage.TUNNEL, e.stage());
         assertEquals(ProxyErrorType.UPSTREAM_REFUSED, e.errorType());
         assertFalse(e.fallback());
@@ -95,15 +104,15 @@ public class TunnelStageTest {
         proxy = new ScriptedProxy(ScriptedProxy.Script.AUTH_DRAIN, null);
         PooledConnections pool = harness.pool("proxyCredentials", new String[] {credentials(proxy)});
         PoolHarness.RecordingEvents events = new PoolHarness.RecordingEvents();
-        Channel ch = await(pool.connectTunnel(tunnelKey(proxy), harness.loop, events));
-        assertEquals("after auth", roundTrip(ch, "after auth"));
+        UpstreamLease lease = await(tunnel(pool, tunnelKey(proxy), harness.loop, events));
+        assertEquals("after auth", roundTrip(lease.channel(), "after auth"));
         assertEquals(1, proxy.connections.get());
         assertEquals(2, proxy.heads.size());
         assertFalse(proxy.heads.get(0).contains("proxy-authorization"));
         assertTrue(proxy.heads.get(1), proxy.heads.get(1).contains("proxy-authorization: Basic YWxpY2U6czNjcmV0LXB3"));
         assertEquals(2, events.responses.size());
         assertEquals("Basic realm=\"x\"", events.responses.get(0).header("proxy-authenticate"));
-        ch.close();
+        lease.close();
     }
 
     @Test
@@ -111,20 +120,20 @@ public class TunnelStageTest {
         proxy = new ScriptedProxy(ScriptedProxy.Script.AUTH_CLOSE, null);
         PooledConnections pool = harness.pool("proxyCredentials", new String[] {credentials(proxy)});
         PoolHarness.RecordingEvents events = new PoolHarness.RecordingEvents();
-        Channel ch = await(pool.connectTunnel(tunnelKey(proxy), harness.loop, events));
-        assertEquals("second connection", roundTrip(ch, "second connection"));
+        UpstreamLease lease = await(tunnel(pool, tunnelKey(proxy), harness.loop, events));
+        assertEquals("second connection", roundTrip(lease.channel(), "second connection"));
         assertEquals(2, proxy.connections.get());
         assertTrue(proxy.heads.get(1).contains("proxy-authorization: Basic "));
         assertEquals("reconnect reported as a TCP stage", 2, events.seen.stream()
                 .filter(s -> s.startsWith("started TCP")).count());
-        ch.close();
+        lease.close();
     }
 
     @Test
     public void second407RejectsTheCredentialsWithoutShowingThePassword() throws Exception {
         proxy = new ScriptedProxy(ScriptedProxy.Script.AUTH_FOREVER, null);
         PooledConnections pool = harness.pool("proxyCredentials", new String[] {credentials(proxy)});
-        ConnectJobException e = failure(pool.connectTunnel(tunnelKey(proxy), harness.loop));
+        ConnectJobException e = failure(tunnel(pool, tunnelKey(proxy), harness.loop));
         assertEquals(ProxyErrorType.UPSTREAM_AUTH_REQUIRED, e.errorType());
         assertFalse(e.fallback());
         assertEquals("upstream proxy http://127.0.0.1:" + proxy.port() + " rejected the configured credentials "
@@ -137,7 +146,7 @@ public class TunnelStageTest {
     public void a407WithoutCredentialsNamesTheMissingSetting() throws Exception {
         proxy = new ScriptedProxy(ScriptedProxy.Script.AUTH_DRAIN, null);
         PooledConnections pool = harness.pool();
-        ConnectJobException e = failure(pool.connectTunnel(tunnelKey(proxy), harness.loop));
+        ConnectJobException e = failure(tunnel(pool, tunnelKey(proxy), harness.loop));
         assertEquals(ProxyErrorType.UPSTREAM_AUTH_REQUIRED, e.errorType());
         assertEquals("upstream proxy http://127.0.0.1:" + proxy.port() + " demands authentication (407, "
                 + "Proxy-Authenticate: Basic realm=\"x\") and dev.ferry.pool proxyCredentials has none for 127.0.0.1:"
@@ -147,7 +156,7 @@ public class TunnelStageTest {
     @Test
     public void bytesAfterThe200AreAProtocolError() throws Exception {
         proxy = new ScriptedProxy(ScriptedProxy.Script.JUNK, null);
-        ConnectJobException e = failure(harness.pool().connectTunnel(tunnelKey(proxy), harness.loop));
+        ConnectJobException e = failure(tunnel(harness.pool(), tunnelKey(proxy), harness.loop));
         assertEquals(ProxyErrorType.HTTP_PROTOCOL_ERROR, e.errorType());
         assertFalse(e.fallback());
         assertTrue(e.getMessage(), e.getMessage().contains("sent 4 bytes after its answer to CONNECT"));
@@ -157,8 +166,8 @@ public class TunnelStageTest {
     @Test
     public void silenceTimesOutAndFallsBack() throws Exception {
         proxy = new ScriptedProxy(ScriptedProxy.Script.SILENT, null);
-        ConnectJobException e = failure(harness.pool("tunnelTimeoutMillis", 300)
-                .connectTunnel(tunnelKey(proxy), harness.loop));
+        ConnectJobException e = failure(tunnel(harness.pool("tunnelTimeoutMillis", 300), tunnelKey(proxy),
+                harness.loop));
         assertEquals(ConnectStage.TUNNEL, e.stage());
         assertEquals(ProxyErrorType.HTTP_RESPONSE_TIMEOUT, e.errorType());
         assertTrue(e.fallback());
@@ -169,7 +178,7 @@ public class TunnelStageTest {
     @Test
     public void closeBeforeAnAnswerIsTerminatedAndFallsBack() throws Exception {
         proxy = new ScriptedProxy(ScriptedProxy.Script.CLOSE, null);
-        ConnectJobException e = failure(harness.pool().connectTunnel(tunnelKey(proxy), harness.loop));
+        ConnectJobException e = failure(tunnel(harness.pool(), tunnelKey(proxy), harness.loop));
         assertEquals(ProxyErrorType.CONNECTION_TERMINATED, e.errorType());
         assertTrue(e.fallback());
     }
@@ -186,11 +195,11 @@ public class TunnelStageTest {
             }
         }, Map.of("service.ranking", 100, "service.id", 2L));
         pool.bindDelegate(headers(Map.of("X-High", "2")), Map.of("service.ranking", 10, "service.id", 3L));
-        Channel ch = await(pool.connectTunnel(tunnelKey(proxy), harness.loop));
+        UpstreamLease lease = await(tunnel(pool, tunnelKey(proxy), harness.loop));
         String head = proxy.heads.get(0);
         assertTrue(head, head.contains("X-High: 2\r\n"));
         assertTrue(head, head.indexOf("X-High") < head.indexOf("X-Low"));
-        ch.close();
+        lease.close();
     }
 
     @Test
@@ -205,26 +214,45 @@ public class TunnelStageTest {
             }
         };
         pool.bindDelegate(rejecting, Map.of("service.id", 7L));
-        ConnectJobException e = failure(pool.connectTunnel(tunnelKey(proxy), harness.loop));
+        ConnectJobException e = failure(tunnel(pool, tunnelKey(proxy), harness.loop));
         assertEquals(ProxyErrorType.HTTP_REQUEST_DENIED, e.errorType());
         assertFalse(e.fallback());
         assertTrue(e.getMessage(), e.getMessage().endsWith(": upstream not on the allow list"));
         pool.unbindDelegate(rejecting);
-        await(pool.connectTunnel(tunnelKey(proxy), harness.loop)).close();
+        await(tunnel(pool, tunnelKey(proxy), harness.loop)).close();
     }
 
     @Test
     public void httpsGroupsAcquiredThroughAProxyGoThroughTheTunnel() throws Exception {
         proxy = new ScriptedProxy(ScriptedProxy.Script.RELAY, null);
-        // An http group stops at the proxy (absolute-form requests): the proxy sees no CONNECT.
-        PoolKey plain = new PoolKey(ProxyServer.of(ProxyServer.Scheme.HTTP, "127.0.0.1", proxy.port()),
-                HostAndPort.of("127.0.0.1", origin.port()));
-        PooledConnections pool = harness.pool("proxyCredentials", new String[] {credentials(proxy)});
-        Channel ch = await(pool.acquire(plain, harness.loop));
-        assertTrue(proxy.heads.isEmpty());
-        assertEquals(Map.of("proxy-authorization", "Basic YWxpY2U6czNjcmV0LXB3"), pool.requestHeaders(plain));
-        assertEquals(Map.of(), pool.requestHeaders(tunnelKey(proxy)));
-        ch.close();
+        TestCertificates certificates = new TestCertificates("localhost", true);
+        Path dir = Files.createTempDirectory("ferry-pool-tunnel");
+        Path pem = certificates.writePem(dir);
+        try (EchoOrigin tlsOrigin = new EchoOrigin(certificates.serverContext)) {
+            PooledConnections pool = harness.pool("proxyCredentials", new String[] {credentials(proxy)},
+                    "trustCertificatesFile", pem.toString());
+            // An http group stops at the proxy: no CONNECT, absolute-form requests that carry the credentials.
+            PoolKey plain = new PoolKey(ProxyServer.of(ProxyServer.Scheme.HTTP, "127.0.0.1", proxy.port()),
+                    HostAndPort.of("127.0.0.1", origin.port()));
+            UpstreamLease viaProxy = await(acquire(pool, plain, harness.loop));
+            assertTrue(proxy.heads.isEmpty());
+            assertTrue(viaProxy.absoluteForm());
+            assertEquals(Map.of("proxy-authorization", "Basic YWxpY2U6czNjcmV0LXB3"), viaProxy.requestHeaders());
+            viaProxy.close();
+            // An https group goes through CONNECT, then TLS with the origin: origin-form, no proxy headers inside.
+            PoolKey secure = new PoolKey(plain.proxy(), new GroupId("https", HostAndPort.of("127.0.0.1",
+                    tlsOrigin.port()), ""));
+            UpstreamLease tunnelled = await(acquire(pool, secure, harness.loop));
+            assertEquals(1, proxy.heads.size());
+            assertTrue(proxy.heads.get(0), proxy.heads.get(0).startsWith("CONNECT 127.0.0.1:" + tlsOrigin.port()));
+            assertFalse(tunnelled.absoluteForm());
+            assertEquals(Map.of(), tunnelled.requestHeaders());
+            assertEquals("inside", roundTrip(tunnelled.channel(), "inside"));
+            tunnelled.close();
+        } finally {
+            Files.delete(pem);
+            Files.delete(dir);
+        }
     }
 
     private static ProxyDelegate headers(Map<String, String> headers) {

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * Chromium's proxy retry info: a proxy that failed is moved behind the working ones for
  * {@code badProxyRetrySeconds}. Called from every event loop, so the map is concurrent and each call reads the
  * clock once; an entry whose time has come is removed by whoever sees it next, never by a timer.
+ *
+ * <p>A changed {@code badProxyRetrySeconds} applies in place to proxies marked from then on; the proxies already
+ * marked keep their entries and the retry time they were given, so a change never forgets a failure or brings a
+ * failed proxy back early.
  */
 @Component(service = BadProxies.class, configurationPid = "dev.ferry.resolver.retry", immediate = true)
 @Designate(ocd = ProxyRetryList.Config.class)
@@ -41,7 +46,7 @@ public class ProxyRetryList implements BadProxies {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyRetryList.class);
 
-    private final Duration retryAfter;
+    private volatile Duration retryAfter;
     private final Clock clock;
     private final Map<ProxyServer, ProxyRetryInfo> bad = new ConcurrentHashMap<>();
 
@@ -51,13 +56,33 @@ public class ProxyRetryList implements BadProxies {
     }
 
     ProxyRetryList(Config config, Clock clock) {
+        this.retryAfter = retryAfter(config);
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Modified
+    void modified(Config config) {
+        Duration next;
+        try {
+            next = retryAfter(config);
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}; keeping {} s", e.getMessage(), retryAfter.getSeconds());
+            return;
+        }
+        if (!next.equals(retryAfter)) {
+            retryAfter = next;
+            LOG.info("Failed proxies marked from now on are tried last for {} s; the {} marked before keep their "
+                    + "retry times", next.getSeconds(), bad.size());
+        }
+    }
+
+    private static Duration retryAfter(Config config) {
         int seconds = config.badProxyRetrySeconds();
         if (seconds <= 0) {
             throw new IllegalArgumentException("dev.ferry.resolver.retry badProxyRetrySeconds must be at least 1, "
                     + "was " + seconds);
         }
-        this.retryAfter = Duration.ofSeconds(seconds);
-        this.clock = Objects.requireNonNull(clock, "clock");
+        return Duration.ofSeconds(seconds);
     }
 
     @Override
@@ -68,9 +93,10 @@ public class ProxyRetryList implements BadProxies {
             return;
         }
         Instant now = clock.instant();
-        ProxyRetryInfo info = new ProxyRetryInfo(proxy, error, details, now, now.plus(retryAfter));
+        Duration delay = retryAfter;
+        ProxyRetryInfo info = new ProxyRetryInfo(proxy, error, details, now, now.plus(delay));
         bad.put(proxy, info);
-        LOG.warn("Marking {} bad for {} s: {}: {}", proxy, retryAfter.getSeconds(), error.token(), info.details());
+        LOG.warn("Marking {} bad for {} s: {}: {}", proxy, delay.getSeconds(), error.token(), info.details());
     }
 
     @Override

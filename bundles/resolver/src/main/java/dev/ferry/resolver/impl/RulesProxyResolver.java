@@ -3,10 +3,10 @@ package dev.ferry.resolver.impl;
 import dev.ferry.api.proxy.ProxyList;
 import dev.ferry.api.proxy.ProxyResolver;
 import java.net.URI;
-import java.util.function.Function;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -18,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * ({@link BypassRules}). Answers from memory, so callers may run it on their event loops. Settings that do not parse
  * fail activation with the setting, the value and the reason in the log, and this resolver is not offered until they
  * are fixed. Immediate, so a bad setting shows in the log when it is made rather than at the first request.
+ *
+ * <p>A changed configuration applies in place: the next URL resolved gets the new rules and bypass list, and the
+ * service stays registered throughout. A change that does not parse is refused with one ERROR line naming the
+ * setting, and the rules in force stay.
  */
 @Component(service = ProxyResolver.class, configurationPid = "dev.ferry.resolver", immediate = true,
         property = Constants.SERVICE_RANKING + ":Integer=0")
@@ -43,31 +47,31 @@ public class RulesProxyResolver implements ProxyResolver {
 
     private static final Logger LOG = LoggerFactory.getLogger(RulesProxyResolver.class);
 
-    private final ProxyRules rules;
-    private final BypassRules bypass;
+    /** Read once per URL, so each resolution sees one consistent pair of rules and bypass list. */
+    private volatile ManualProxySettings settings;
 
     @Activate
     public RulesProxyResolver(Config config) {
-        this.rules = parse("rules", config.rules(), ProxyRules::parse);
-        this.bypass = parse("bypass", config.bypass(), BypassRules::parse);
-        LOG.info("Proxy rules: {}; bypass: {}", rules, bypass);
+        this.settings = ManualProxySettings.parse(config);
+        LOG.info("Resolving with {}", settings);
     }
 
-    private static <T> T parse(String setting, String value, Function<String, T> parser) {
+    @Modified
+    void modified(Config config) {
+        ManualProxySettings next;
         try {
-            return parser.apply(value == null ? "" : value);
+            next = ManualProxySettings.parse(config);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("dev.ferry.resolver " + setting + " = '" + value + "' is invalid: "
-                    + e.getMessage(), e);
+            LOG.error("{}; keeping {}", e.getMessage(), settings);
+            return;
         }
+        settings = next;
+        LOG.info("Now resolving with {}", next);
     }
 
     @Override
     public ProxyList resolve(URI url) {
-        if (rules.isEmpty() || bypass.matches(url)) {
-            return ProxyList.DIRECT;
-        }
-        return rules.forUrl(url);
+        return settings.resolve(url);
     }
 
     @Override

@@ -219,6 +219,31 @@ public class ProxyRetryListTest {
         assertEquals(threads * perThread, retry.current().size());
     }
 
+    @Test
+    public void aChangedDelayAppliesToNewMarksAndEarlierEntriesKeepTheirRetryTimes() {
+        ProxyRetryList retry = retryList(300);
+        retry.markBad(A, ProxyErrorType.CONNECTION_REFUSED, "before the change");
+
+        retry.modified(config(10));
+        retry.markBad(B, ProxyErrorType.CONNECTION_TIMEOUT, "after the change");
+
+        assertEquals(List.of(B, A), proxies(retry.current()));
+        assertEquals(START.plusSeconds(300), retry.current().get(1).retryAt());
+        assertEquals(START.plusSeconds(10), retry.current().get(0).retryAt());
+        clock.advance(Duration.ofSeconds(10));
+        assertFalse("marked after the change: 10 s", retry.isBad(B));
+        assertTrue("marked before the change: still its 300 s", retry.isBad(A));
+        assertEquals(list(B, A), retry.deprioritize(list(A, B)));
+    }
+
+    @Test
+    public void anInvalidChangeKeepsTheDelayInForce() {
+        ProxyRetryList retry = retryList(60);
+        retry.modified(config(0));
+        retry.markBad(A, ProxyErrorType.CONNECTION_REFUSED, "");
+        assertEquals(START.plusSeconds(60), retry.current().get(0).retryAt());
+    }
+
     private static List<ProxyServer> proxies(List<ProxyRetryInfo> infos) {
         List<ProxyServer> out = new ArrayList<>();
         infos.forEach(info -> out.add(info.proxy()));

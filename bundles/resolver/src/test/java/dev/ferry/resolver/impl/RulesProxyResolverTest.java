@@ -17,7 +17,7 @@ import org.osgi.util.converter.Converters;
 
 public class RulesProxyResolverTest {
 
-    private static RulesProxyResolver resolver(String rules, String bypass) {
+    private static RulesProxyResolver.Config config(String rules, String bypass) {
         Map<String, Object> properties = new HashMap<>();
         if (rules != null) {
             properties.put("rules", rules);
@@ -25,8 +25,11 @@ public class RulesProxyResolverTest {
         if (bypass != null) {
             properties.put("bypass", bypass);
         }
-        return new RulesProxyResolver(Converters.standardConverter().convert(properties)
-                .to(RulesProxyResolver.Config.class));
+        return Converters.standardConverter().convert(properties).to(RulesProxyResolver.Config.class);
+    }
+
+    private static RulesProxyResolver resolver(String rules, String bypass) {
+        return new RulesProxyResolver(config(rules, bypass));
     }
 
     private static ProxyList resolve(RulesProxyResolver resolver, String url) {
@@ -92,5 +95,39 @@ public class RulesProxyResolverTest {
                 () -> resolver("proxy:3128", "*.ok.test, 10.0.0.0/40"));
         assertTrue(bypass.getMessage(), bypass.getMessage().contains("bypass = '*.ok.test, 10.0.0.0/40'"));
         assertTrue(bypass.getMessage(), bypass.getMessage().contains("'10.0.0.0/40'"));
+    }
+
+    @Test
+    public void aChangedConfigurationAppliesInPlaceToTheNextUrl() {
+        RulesProxyResolver resolver = resolver("http://old.corp:3128", "*.intranet");
+        ProxyList viaOld = ProxyList.of(ProxyServer.of(Scheme.HTTP, "old.corp", 3128));
+        assertEquals(viaOld, resolve(resolver, "http://example.com/"));
+        assertEquals(ProxyList.DIRECT, resolve(resolver, "http://wiki.intranet/"));
+
+        resolver.modified(config("socks5://new.corp:1080,direct://", "*.example.com"));
+
+        assertEquals(ProxyList.of(List.of(ProxyServer.of(Scheme.SOCKS5, "new.corp", 1080), ProxyServer.DIRECT)),
+                resolve(resolver, "http://wiki.intranet/"));
+        assertEquals("the new bypass list came with the new rules", ProxyList.DIRECT,
+                resolve(resolver, "http://www.example.com/"));
+
+        resolver.modified(config(null, null));
+        assertEquals("a configuration emptied back to the defaults goes DIRECT", ProxyList.DIRECT,
+                resolve(resolver, "http://www.other.test/"));
+    }
+
+    @Test
+    public void aChangeThatDoesNotParseKeepsBothRulesAndBypassInForce() {
+        RulesProxyResolver resolver = resolver("http://kept.corp:3128", "*.intranet");
+        ProxyList viaKept = ProxyList.of(ProxyServer.of(Scheme.HTTP, "kept.corp", 3128));
+
+        resolver.modified(config("http://new.corp:3128", "10.0.0.0/40"));
+        assertEquals("the valid half of a bad change is not applied either", viaKept,
+                resolve(resolver, "http://example.com/"));
+        assertEquals(ProxyList.DIRECT, resolve(resolver, "http://wiki.intranet/"));
+
+        resolver.modified(config("http=proxy:99999", ""));
+        assertEquals(viaKept, resolve(resolver, "http://example.com/"));
+        assertEquals(ProxyList.DIRECT, resolve(resolver, "http://wiki.intranet/"));
     }
 }

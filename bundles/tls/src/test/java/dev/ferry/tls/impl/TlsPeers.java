@@ -163,6 +163,12 @@ final class TlsPeers {
                     });
         }
 
+        /** Moves the client's first flight (its ClientHello) to the server, and nothing back. */
+        Connection sendHello() {
+            move(client, server);
+            return this;
+        }
+
         /** Moves bytes both ways until neither side has anything more to say. */
         Connection pump() {
             for (int i = 0; i < 50; i++) {

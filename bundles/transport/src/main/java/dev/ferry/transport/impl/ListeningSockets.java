@@ -100,10 +100,19 @@ final class ListeningSockets {
         return released.remove(socket.localAddress(), socket);
     }
 
+    private enum State {
+        /** A listener takes what it accepts. */
+        LENT,
+        /** Released: what it accepts waits for the next listener. */
+        HELD,
+        CLOSED
+    }
+
     /** One listening socket, and whichever listener has it now. */
     private final class Socket implements ListeningSocket {
 
         private final List<Channel> held = new ArrayList<>();
+        private State state = State.LENT;
         private ChannelHandler childHandler;
         private ScheduledFuture<?> handoverDeadline;
         private volatile Channel server;
@@ -115,7 +124,12 @@ final class ListeningSockets {
                 ChannelHandler target;
                 synchronized (Socket.this) {
                     target = childHandler;
-                    if (target == null) {
+                    if (state == State.CLOSED) {
+                        // Accepted just as the socket closed: nobody will take it.
+                        ch.close();
+                        return;
+                    }
+                    if (state == State.HELD) {
                         if (held.size() >= maxHeld) {
                             ch.close();
                             return;
@@ -142,6 +156,7 @@ final class ListeningSockets {
         @Override
         public void release(long handoverMillis) {
             synchronized (this) {
+                state = State.HELD;
                 childHandler = null;
                 handoverDeadline = GlobalEventExecutor.INSTANCE.schedule(this::noSuccessor, handoverMillis,
                         TimeUnit.MILLISECONDS);
@@ -152,6 +167,7 @@ final class ListeningSockets {
         void takeOver(ChannelHandler handler) {
             List<Channel> waiting;
             synchronized (this) {
+                state = State.LENT;
                 childHandler = handler;
                 if (handoverDeadline != null) {
                     handoverDeadline.cancel(false);
@@ -183,6 +199,7 @@ final class ListeningSockets {
             forget(this);
             List<Channel> waiting;
             synchronized (this) {
+                state = State.CLOSED;
                 childHandler = null;
                 waiting = new ArrayList<>(held);
                 held.clear();

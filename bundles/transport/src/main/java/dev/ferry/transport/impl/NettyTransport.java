@@ -30,12 +30,13 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -45,6 +46,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Netty event loops (epoll when the native library loads, NIO otherwise) and a small thread pool for name lookups,
  * so that no event loop ever blocks on DNS.
+ *
+ * <p>A changed configuration applies in place where it can: {@code writeBufferBytes} to every connection made or
+ * accepted after the change (through the listening sockets already bound too), {@code resolverThreads} to the lookup
+ * pool at once, {@code drainTimeoutSeconds} to the next stop. The event loops cannot change under the channels that
+ * live on them, so a changed {@code eventLoopThreads} or {@code nativeTransport} is logged and takes effect when this
+ * component next starts (bundle restart or update, which hands the listening sockets over).
  */
 @Component(service = Transport.class, configurationPid = "dev.ferry.transport")
 @Designate(ocd = NettyTransport.Config.class)
@@ -72,39 +79,93 @@ public class NettyTransport implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
 
+    /** The settings the event loops were made with; they stay until the component starts again. */
+    private final int eventLoopThreads;
+    private final boolean nativeTransport;
     private final boolean epoll;
     private final EventLoopGroup loops;
-    private final ExecutorService lookups;
+    private final ThreadPoolExecutor lookups;
     /** Connections a released listening socket holds for its successor, at most. */
     private final ListeningSockets listening = new ListeningSockets(1024);
     /** Every connection accepted or made on these event loops that is still open: the drain waits for them. */
     private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final int drainTimeoutSeconds;
+    private volatile int drainTimeoutSeconds;
     private final OffLoopResolverGroup resolverGroup;
-    private final WriteBufferWaterMark waterMark;
+    /** Read per new connection. */
+    private volatile WriteBufferWaterMark waterMark;
 
     @Activate
     public NettyTransport(Config config) {
-        if (config.eventLoopThreads() < 0 || config.resolverThreads() < 1 || config.writeBufferBytes() < 1024) {
-            throw new IllegalArgumentException("eventLoopThreads must be >= 0, resolverThreads >= 1 and "
-                    + "writeBufferBytes >= 1024, got " + config.eventLoopThreads() + ", " + config.resolverThreads()
-                    + " and " + config.writeBufferBytes());
-        }
+        check(config);
         // Netty's default (64 KiB) pauses the other side after about one read; a larger mark keeps both
         // directions streaming while still bounding what one connection holds.
-        this.waterMark = new WriteBufferWaterMark(config.writeBufferBytes() / 2, config.writeBufferBytes());
-        boolean wantNative = config.nativeTransport();
-        this.epoll = wantNative && Epoll.isAvailable();
-        if (wantNative && !epoll) {
+        this.waterMark = waterMark(config);
+        this.eventLoopThreads = config.eventLoopThreads();
+        this.nativeTransport = config.nativeTransport();
+        this.epoll = nativeTransport && Epoll.isAvailable();
+        if (nativeTransport && !epoll) {
             LOG.info("Native epoll transport unavailable, using NIO: {}", String.valueOf(Epoll.unavailabilityCause()));
         }
         DefaultThreadFactory loopThreads = new DefaultThreadFactory("ferry-io", true);
-        this.loops = epoll ? new EpollEventLoopGroup(config.eventLoopThreads(), loopThreads)
-                : new NioEventLoopGroup(config.eventLoopThreads(), loopThreads);
-        this.lookups = Executors.newFixedThreadPool(config.resolverThreads(), new DefaultThreadFactory("ferry-dns", true));
+        this.loops = epoll ? new EpollEventLoopGroup(eventLoopThreads, loopThreads)
+                : new NioEventLoopGroup(eventLoopThreads, loopThreads);
+        this.lookups = new ThreadPoolExecutor(config.resolverThreads(), config.resolverThreads(), 0,
+                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), new DefaultThreadFactory("ferry-dns", true));
         this.resolverGroup = new OffLoopResolverGroup(lookups);
         this.drainTimeoutSeconds = Math.max(0, config.drainTimeoutSeconds());
         LOG.info("Transport started: {} event loops", epoll ? "epoll" : "NIO");
+    }
+
+    @Modified
+    void modified(Config config) {
+        try {
+            check(config);
+        } catch (IllegalArgumentException e) {
+            LOG.error("dev.ferry.transport: {}; keeping the settings in force", e.getMessage());
+            return;
+        }
+        waterMark = waterMark(config);
+        resizeLookups(config.resolverThreads());
+        drainTimeoutSeconds = Math.max(0, config.drainTimeoutSeconds());
+        LOG.info("New connections get writeBufferBytes={}; resolverThreads={}, drainTimeoutSeconds={}",
+                config.writeBufferBytes(), config.resolverThreads(), drainTimeoutSeconds);
+        if (config.eventLoopThreads() != eventLoopThreads || config.nativeTransport() != nativeTransport) {
+            LOG.info("eventLoopThreads={} and nativeTransport={} take effect at the next start of the transport "
+                    + "bundle; the event loops keep eventLoopThreads={}, nativeTransport={} until then",
+                    config.eventLoopThreads(), config.nativeTransport(), eventLoopThreads, nativeTransport);
+        }
+    }
+
+    private static void check(Config config) {
+        if (config.eventLoopThreads() < 0) {
+            throw new IllegalArgumentException("eventLoopThreads must be >= 0, not " + config.eventLoopThreads());
+        }
+        if (config.resolverThreads() < 1) {
+            throw new IllegalArgumentException("resolverThreads must be >= 1, not " + config.resolverThreads());
+        }
+        if (config.writeBufferBytes() < 1024) {
+            throw new IllegalArgumentException("writeBufferBytes must be >= 1024, not " + config.writeBufferBytes());
+        }
+    }
+
+    private static WriteBufferWaterMark waterMark(Config config) {
+        return new WriteBufferWaterMark(config.writeBufferBytes() / 2, config.writeBufferBytes());
+    }
+
+    /** Lookups queued or running go on; the pool grows at once and shrinks as its threads finish. */
+    private synchronized void resizeLookups(int threads) {
+        // the core size may never exceed the maximum, so the order depends on the direction
+        if (threads > lookups.getMaximumPoolSize()) {
+            lookups.setMaximumPoolSize(threads);
+            lookups.setCorePoolSize(threads);
+        } else {
+            lookups.setCorePoolSize(threads);
+            lookups.setMaximumPoolSize(threads);
+        }
+    }
+
+    int resolverThreads() {
+        return lookups.getMaximumPoolSize();
     }
 
     /**
@@ -159,11 +220,12 @@ public class NettyTransport implements Transport {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(reusePort(), true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         open.add(ch);
+                        // per connection, not per socket: a changed writeBufferBytes reaches bound sockets too
+                        ch.config().setWriteBufferWaterMark(waterMark);
                         ch.pipeline().addLast(childHandler);
                     }
                 })

@@ -1,0 +1,67 @@
+package dev.ferry.http1.impl;
+
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/1 parser limits a codec gives each new connection. Checked once per configuration and replaced in one
+ * step when the configuration changes; every connection gets its own copy when it starts, so a change applies to
+ * the connections made after it and never to a message being parsed.
+ */
+final class ParserLimits {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParserLimits.class);
+    private static final int MINIMUM = 64;
+
+    /** Which codec these limits are for, in log lines. */
+    private final String codec;
+    private volatile HttpDecoderConfig current;
+
+    /** @throws IllegalArgumentException naming the setting that is out of range */
+    ParserLimits(String codec, Http1Limits limits) {
+        this.codec = codec;
+        this.current = check(limits);
+    }
+
+    /** Applies a changed configuration; one that is out of range is refused with one ERROR line. */
+    void update(Http1Limits limits) {
+        HttpDecoderConfig next;
+        try {
+            next = check(limits);
+        } catch (IllegalArgumentException e) {
+            LOG.error("dev.ferry.http1 ({}): {}; keeping {}", codec, e.getMessage(), describe(current));
+            return;
+        }
+        current = next;
+        LOG.info("New HTTP/1.1 {} connections get {}", codec, describe(next));
+    }
+
+    /** The parser configuration for a connection starting now, its own copy. */
+    HttpDecoderConfig forNewConnection() {
+        return current.clone();
+    }
+
+    private static HttpDecoderConfig check(Http1Limits limits) {
+        atLeastMinimum("maxInitialLineLength", limits.maxInitialLineLength());
+        atLeastMinimum("maxHeaderSize", limits.maxHeaderSize());
+        atLeastMinimum("maxChunkSize", limits.maxChunkSize());
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxInitialLineLength())
+                .setMaxHeaderSize(limits.maxHeaderSize())
+                .setMaxChunkSize(limits.maxChunkSize())
+                .setValidateHeaders(true);
+    }
+
+    private static void atLeastMinimum(String setting, int value) {
+        if (value < MINIMUM) {
+            throw new IllegalArgumentException(setting + "=" + value + " is below the minimum of " + MINIMUM
+                    + " bytes");
+        }
+    }
+
+    private static String describe(HttpDecoderConfig config) {
+        return "maxInitialLineLength=" + config.getMaxInitialLineLength() + ", maxHeaderSize="
+                + config.getMaxHeaderSize() + ", maxChunkSize=" + config.getMaxChunkSize();
+    }
+}
