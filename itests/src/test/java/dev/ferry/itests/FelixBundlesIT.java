@@ -18,7 +18,6 @@ import dev.ferry.api.upstream.ConnectionPool;
 import dev.ferry.api.upstream.UpstreamConnector;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -113,22 +112,57 @@ public class FelixBundlesIT {
     }
 
     @Test
-    public void stoppingTheHttp1BundleRefusesConnectionsUntilItStartsAgain() throws Exception {
+    public void whileTheHttp1BundleIsStoppedConnectionsWaitForItThenGet503() throws Exception {
         int port = Ports.free();
         org.osgi.service.cm.Configuration listener = configAdmin.createFactoryConfiguration("dev.ferry.listener",
                 "?");
-        listener.update(listenerProperties("paxexam-stop", port));
+        Dictionary<String, Object> props = listenerProperties("paxexam-stop", port);
+        props.put("serviceWaitMillis", 1500);
+        listener.update(props);
         awaitProxyAnswers(port);
         Bundle http1 = Arrays.stream(context.getBundles())
                 .filter(b -> "dev.ferry.http1".equals(b.getSymbolicName())).findFirst().orElseThrow();
         http1.stop();
         try {
-            Ports.awaitRefused(port);
-        } finally {
+            // Still accepting: the connection waits for the codec, then is answered 503 naming the missing bundle.
+            long start = System.nanoTime();
+            String answer = request(port);
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(answer, answer.startsWith("HTTP/1.1 503 ") && answer.contains("error=proxy_internal_error")
+                    && answer.contains("dev.ferry.http1"));
+            assertTrue("answered after the wait, not before: " + waitedMillis + " ms", waitedMillis >= 1400);
+            // A connection that arrives while the bundle is away is served once it is back.
+            java.util.concurrent.CompletableFuture<String> waiting = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return request(port);
+                        } catch (IOException e) {
+                            return e.toString();
+                        }
+                    });
+            Thread.sleep(300);
             http1.start();
+            String served = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(served, served.startsWith("HTTP/1.1 502 ") && served.contains("error=connection_refused"));
+        } finally {
+            if (http1.getState() != Bundle.ACTIVE) {
+                http1.start();
+            }
         }
         awaitProxyAnswers(port);
         listener.delete();
+    }
+
+    /** One request for a closed origin port: the proxy answers 502 connection_refused when it proxies. */
+    private static String request(int port) throws IOException {
+        int closed = Ports.free();
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET http://127.0.0.1:" + closed + "/ HTTP/1.1\r\nHost: x\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
     }
 
     private static Dictionary<String, Object> listenerProperties(String name, int port) {
@@ -153,17 +187,11 @@ public class FelixBundlesIT {
 
     /** Waits until the port proxies: a request to a closed origin port gets the proxy's 502. */
     private static void awaitProxyAnswers(int port) throws Exception {
-        int closed = Ports.free();
         long deadline = System.currentTimeMillis() + 10_000;
         String last = "";
         while (System.currentTimeMillis() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-                s.setSoTimeout(5000);
-                s.getOutputStream().write(("GET http://127.0.0.1:" + closed + "/ HTTP/1.1\r\nHost: x\r\n"
-                        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                InputStream in = s.getInputStream();
-                last = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            try {
+                last = request(port);
                 if (last.startsWith("HTTP/1.1 502 ") && last.contains("error=connection_refused")) {
                     return;
                 }

@@ -157,10 +157,22 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         pendingConnect = services.connect(upstreamRequest, ctx.channel().eventLoop());
-        pendingConnect.addListener(this::onOriginConnected);
+        if (pendingConnect.isDone()) {
+            // Failed at once (e.g. a resolver that throws): answered after the request's own end is read, as a
+            // later failure would be, so that a keep-alive connection stays usable.
+            ctx.executor().execute(() -> onOriginConnected(pendingConnect));
+        } else {
+            pendingConnect.addListener(this::onOriginConnected);
+        }
     }
 
     private void onRequestBody(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            Throwable cause = content.decoderResult().cause();
+            content.release();
+            onMalformedBody(cause);
+            return;
+        }
         boolean last = content instanceof LastHttpContent;
         if (state == State.FORWARDING) {
             ex.bytesIn += content.content().readableBytes();
@@ -187,6 +199,23 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         } else if (state == State.DISCARDING) {
             endExchange();
         }
+    }
+
+    /**
+     * The request body cannot be parsed (a bad chunk size, say): where it ends is unknown, so nothing of it may reach
+     * the origin as complete. Before the response started: 400 and close; after: both connections close.
+     */
+    private void onMalformedBody(Throwable cause) {
+        if (state == State.FORWARDING && (originHandler == null || !originHandler.responseStarted())) {
+            failBeforeResponse(ProxyError.malformedRequest(cause));
+            return;
+        }
+        LOG.info("{} {} {}: malformed request body ({}); closing", ctx.channel().remoteAddress(), ex.method,
+                ex.target, cause.toString());
+        closeOrigin();
+        releasePending();
+        state = State.CLOSED;
+        ctx.close();
     }
 
     @Override

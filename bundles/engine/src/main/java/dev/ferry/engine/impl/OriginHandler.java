@@ -75,6 +75,8 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
                             + "dev.ferry.pool proxyCredentials has none it accepts")));
             return;
         }
+        // Before the hop-by-hop headers go: "Connection: close" says the connection cannot serve another request.
+        boolean keepAlive = HttpUtil.isKeepAlive(response);
         headers.forward(response.headers());
         if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
             if (response.status().code() == 101) {
@@ -89,7 +91,7 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
         }
         informational = false;
         responseStarted = true;
-        reusable = HttpUtil.isKeepAlive(response);
+        reusable = keepAlive;
         ex.frameResponse(response);
         client.write(response, client.voidPromise());
     }

@@ -17,6 +17,11 @@ import org.junit.Test;
 
 public class ProxyErrorTest {
 
+    static {
+        // This class allocates buffers: Netty's ByteBuf leak detector must be the reporting one before it does.
+        Leaks.install();
+    }
+
     @Test
     public void failuresMapToTheirProxyStatusTypes() {
         assertEquals(ProxyErrorType.DNS_ERROR, ProxyError.upstream(new UnknownHostException("x"), "x:80").type());
