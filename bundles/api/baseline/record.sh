@@ -18,4 +18,6 @@ cat > baseline/dev/ferry/ferry-api/maven-metadata.xml <<META
   <versioning><release>$v</release><versions><version>$v</version></versions></versioning></metadata>
 META
 for f in $d/*.jar $d/*.pom baseline/dev/ferry/ferry-api/maven-metadata.xml; do sha1sum $f | cut -d" " -f1 > $f.sha1; done
+# Maven caches the baseline in the local repository: forget it, so the next build compares with this one.
+rm -rf "${HOME}/.m2/repository/dev/ferry/ferry-api/$v"
 ls -la $d

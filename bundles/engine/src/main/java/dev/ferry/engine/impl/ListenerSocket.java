@@ -32,6 +32,8 @@ final class ListenerSocket {
     private final boolean tls;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private ListeningSocket server;
+    /** The drain time once the socket closed, -1 while it accepts. */
+    private volatile int drainSeconds = -1;
 
     private ListenerSocket(String name, boolean tls) {
         this.name = name;
@@ -48,6 +50,11 @@ final class ListenerSocket {
                     protected void initChannel(Channel ch) {
                         socket.connections.add(ch);
                         acceptor.accept(ch, socket);
+                        int drain = socket.drainSeconds;
+                        if (drain >= 0) {
+                            // Accepted as the socket closed: it drains like the others.
+                            socket.drain(ch, drain);
+                        }
                     }
                 });
         if (!bound.await(10, TimeUnit.SECONDS) || !bound.isSuccess()) {
@@ -79,6 +86,7 @@ final class ListenerSocket {
      * finish their exchanges, and those left after {@code drainSeconds} close.
      */
     void close(int drainSeconds, long handoverMillis) {
+        this.drainSeconds = drainSeconds;
         if (handoverMillis > 0) {
             server.release(handoverMillis);
         } else {
@@ -87,8 +95,12 @@ final class ListenerSocket {
         LOG.info("Listener {} on {} {}; {} connections get {} s to finish", name, server.localAddress(),
                 handoverMillis > 0 ? "released for its successor" : "closed", connections.size(), drainSeconds);
         for (Channel ch : connections) {
-            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ListenerClosing.INSTANCE));
-            ch.eventLoop().schedule(() -> ch.close(), drainSeconds, TimeUnit.SECONDS);
+            drain(ch, drainSeconds);
         }
+    }
+
+    private void drain(Channel ch, int seconds) {
+        ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ListenerClosing.INSTANCE));
+        ch.eventLoop().schedule(() -> ch.close(), seconds, TimeUnit.SECONDS);
     }
 }

@@ -4,11 +4,13 @@ import dev.ferry.api.codec.ClientCodec;
 import dev.ferry.api.codec.ListenerClosing;
 import dev.ferry.api.codec.ProtocolNegotiator;
 import dev.ferry.api.codec.ServerCodec;
+import dev.ferry.api.spi.RevisionClasses;
 import dev.ferry.api.spi.Transport;
 import dev.ferry.api.spi.TunnelRelay;
 import dev.ferry.api.upstream.UpstreamConnector;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -93,7 +95,9 @@ public class ProxyListener {
     private boolean active;
 
     @Activate
-    synchronized void activate(Config config) throws InterruptedException {
+    synchronized void activate(Config config, BundleContext context) throws InterruptedException {
+        // Connections drain on this revision after an update: every class they may need is loaded now.
+        RevisionClasses.loadAll(context.getBundle());
         ListenerSettings initial = ListenerSettings.of(config);
         settings = initial;
         services.configure(initial.serviceWaitMillis, initial.partitionByClient);

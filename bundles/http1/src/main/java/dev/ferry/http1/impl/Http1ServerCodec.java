@@ -1,10 +1,12 @@
 package dev.ferry.http1.impl;
 
 import dev.ferry.api.codec.ServerCodec;
+import dev.ferry.api.spi.RevisionClasses;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.function.Supplier;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -28,6 +30,12 @@ public class Http1ServerCodec implements ServerCodec {
     @Activate
     public Http1ServerCodec(Http1Limits limits) {
         this.limits = new ParserLimits("server", limits);
+    }
+
+    /** Connections outlive this revision: every class they may need is loaded now, see {@link RevisionClasses}. */
+    @Activate
+    void loadRevisionClasses(BundleContext context) {
+        RevisionClasses.loadAll(context.getBundle());
     }
 
     @Modified

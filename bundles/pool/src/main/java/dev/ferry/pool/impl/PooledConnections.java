@@ -1,9 +1,10 @@
 package dev.ferry.pool.impl;
 
+import dev.ferry.api.codec.ClientCodec;
 import dev.ferry.api.plugin.ProxyDelegate;
 import dev.ferry.api.proxy.ProxyErrorType;
-import dev.ferry.api.codec.ClientCodec;
 import dev.ferry.api.proxy.ProxyServer;
+import dev.ferry.api.spi.RevisionClasses;
 import dev.ferry.api.spi.Transport;
 import dev.ferry.api.upstream.ConnectEvents;
 import dev.ferry.api.upstream.ConnectJobException;
@@ -24,6 +25,7 @@ import io.netty.util.concurrent.Promise;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -122,6 +124,12 @@ public class PooledConnections implements ConnectionPool {
         this.drainTimeoutSeconds = PoolLimits.atLeast("drainTimeoutSeconds", config.drainTimeoutSeconds(), 0);
         LOG.info("Connection pool: {}, {}, {} extra trusted certificates", limits, settings.credentials,
                 settings.trust.extraCertificates());
+    }
+
+    /** Connections outlive this revision: every class they may need is loaded now, see {@link RevisionClasses}. */
+    @Activate
+    void loadRevisionClasses(BundleContext context) {
+        RevisionClasses.loadAll(context.getBundle());
     }
 
     /**

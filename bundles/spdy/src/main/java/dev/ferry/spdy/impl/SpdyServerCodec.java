@@ -1,6 +1,7 @@
 package dev.ferry.spdy.impl;
 
 import dev.ferry.api.codec.ServerCodec;
+import dev.ferry.api.spi.RevisionClasses;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.spdy.SpdyFrameCodec;
@@ -9,6 +10,7 @@ import io.netty.handler.codec.spdy.SpdyVersion;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -43,6 +45,12 @@ public class SpdyServerCodec implements ServerCodec {
     @Activate
     public SpdyServerCodec(SpdyLimits limits) {
         this.limits = check(limits);
+    }
+
+    /** Connections outlive this revision: every class they may need is loaded now, see {@link RevisionClasses}. */
+    @Activate
+    void loadRevisionClasses(BundleContext context) {
+        RevisionClasses.loadAll(context.getBundle());
     }
 
     @Modified

@@ -1,6 +1,7 @@
 package dev.ferry.tls.impl;
 
 import dev.ferry.api.codec.ProtocolNegotiator;
+import dev.ferry.api.spi.RevisionClasses;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -97,6 +98,8 @@ public class TlsNegotiator implements ProtocolNegotiator {
 
     @Activate
     void register(BundleContext bundleContext) {
+        // Connections outlive this revision: every class they may need is loaded now, see RevisionClasses.
+        RevisionClasses.loadAll(bundleContext.getBundle());
         registration = bundleContext.registerService(ProtocolNegotiator.class, this, serviceProperties());
     }
 

@@ -124,11 +124,6 @@ final class ListeningSockets {
                 ChannelHandler target;
                 synchronized (Socket.this) {
                     target = childHandler;
-                    if (state == State.CLOSED) {
-                        // Accepted just as the socket closed: nobody will take it.
-                        ch.close();
-                        return;
-                    }
                     if (state == State.HELD) {
                         if (held.size() >= maxHeld) {
                             ch.close();
@@ -139,7 +134,13 @@ final class ListeningSockets {
                         ch.closeFuture().addListener(f -> dropHeld(ch));
                         return;
                     }
+                    if (target == null) {
+                        // Accepted as a released socket closed: nobody will serve it.
+                        ch.close();
+                        return;
+                    }
                 }
+                // Also when accepted just as the socket closed: the listener that had it serves it.
                 ch.pipeline().addLast(target);
             }
         };
@@ -200,7 +201,6 @@ final class ListeningSockets {
             List<Channel> waiting;
             synchronized (this) {
                 state = State.CLOSED;
-                childHandler = null;
                 waiting = new ArrayList<>(held);
                 held.clear();
             }

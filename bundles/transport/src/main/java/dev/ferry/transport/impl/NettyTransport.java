@@ -1,6 +1,7 @@
 package dev.ferry.transport.impl;
 
 import dev.ferry.api.spi.ListeningSocket;
+import dev.ferry.api.spi.RevisionClasses;
 import dev.ferry.api.spi.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -33,6 +34,7 @@ import java.net.StandardSocketOptions;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -114,6 +116,12 @@ public class NettyTransport implements Transport {
         this.resolverGroup = new OffLoopResolverGroup(lookups);
         this.drainTimeoutSeconds = Math.max(0, config.drainTimeoutSeconds());
         LOG.info("Transport started: {} event loops", epoll ? "epoll" : "NIO");
+    }
+
+    /** Connections outlive this revision: every class they may need is loaded now, see {@link RevisionClasses}. */
+    @Activate
+    void loadRevisionClasses(BundleContext context) {
+        RevisionClasses.loadAll(context.getBundle());
     }
 
     @Modified

@@ -1,5 +1,6 @@
 package dev.ferry.tunnel.impl;
 
+import dev.ferry.api.spi.RevisionClasses;
 import dev.ferry.api.spi.TunnelRelay;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -8,6 +9,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -51,6 +53,12 @@ public class BackpressureTunnelRelay implements TunnelRelay {
     @Activate
     public BackpressureTunnelRelay(Config config) {
         this.settings = TunnelSettings.of(config);
+    }
+
+    /** Connections outlive this revision: every class they may need is loaded now, see {@link RevisionClasses}. */
+    @Activate
+    void loadRevisionClasses(BundleContext context) {
+        RevisionClasses.loadAll(context.getBundle());
     }
 
     @Modified
