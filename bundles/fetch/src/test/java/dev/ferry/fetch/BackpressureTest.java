@@ -3,6 +3,7 @@ package dev.ferry.fetch;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.CountDownLatch;
@@ -11,13 +12,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
  * A body larger than anything the tool may hold: while stdout does not take bytes, the origin must stall (TCP
  * buffers full, nothing more read); once stdout drains, every byte arrives in order.
  */
-public class BackpressureTest extends LeakCheckedTest {
+public class BackpressureTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final int BODY_BYTES = 64 << 20;
     /** Socket buffers on both ends plus one read in flight stay far below this. */

@@ -6,12 +6,19 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import dev.ferry.testing.LeakCheck;
 import java.nio.file.Paths;
 import java.util.List;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** The hand-written argument parser: forms it accepts, and the message for each thing it refuses. */
 public class FetchOptionsTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     @Test
     public void longShortAttachedAndEqualsFormsMeanTheSame() throws UsageException {

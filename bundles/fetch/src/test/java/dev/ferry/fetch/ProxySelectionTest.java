@@ -3,6 +3,7 @@ package dev.ferry.fetch;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,12 +11,17 @@ import java.nio.file.Path;
 import java.util.Base64;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /** Which way the tool goes: proxy rules with fallback, a PAC script, an upstream HTTP proxy in absolute form. */
-public class ProxySelectionTest extends LeakCheckedTest {
+public class ProxySelectionTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();

@@ -3,6 +3,7 @@ package dev.ferry.fetch;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -10,13 +11,19 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
  * An https origin with a self-signed certificate for "localhost": refused by default, accepted with -k, and accepted
  * with the certificate given to --cacert (the pool's trustCertificatesFile).
  */
-public class TlsOriginTest extends LeakCheckedTest {
+public class TlsOriginTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static SelfSignedCertificate certificate;
     private static Origin origin;

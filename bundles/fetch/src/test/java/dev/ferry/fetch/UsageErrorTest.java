@@ -3,10 +3,17 @@ package dev.ferry.fetch;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** A wrong command line, or a setting a component refuses, is exit status 2 with the reason and the usage. */
 public class UsageErrorTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     @Test
     public void unknownOptionPrintsTheReasonAndTheUsage() {

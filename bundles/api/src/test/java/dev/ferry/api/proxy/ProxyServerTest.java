@@ -5,9 +5,16 @@ import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 public class ProxyServerTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     @Test
     public void parsesSchemesWithTheirDefaultPorts() {

@@ -7,11 +7,18 @@ import static org.junit.Assert.assertTrue;
 import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.proxy.ProxyRetryInfo;
 import dev.ferry.api.proxy.ProxyServer;
+import dev.ferry.testing.LeakCheck;
 import java.time.Instant;
 import java.util.List;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 public class ConsoleStatusTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static ServiceEntry entry(String name, int ranking, long serviceId) {
         return new ServiceEntry(name, "", ranking, serviceId, "b");

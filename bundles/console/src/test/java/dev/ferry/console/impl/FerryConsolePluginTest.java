@@ -5,11 +5,18 @@ import static org.junit.Assert.assertEquals;
 import dev.ferry.api.plugin.ProxyDelegate;
 import dev.ferry.api.proxy.ProxyResolver;
 import dev.ferry.console.impl.FerryConsolePlugin.Page;
+import dev.ferry.testing.LeakCheck;
 import java.util.Map;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 import org.osgi.framework.ServiceReference;
 
 public class FerryConsolePluginTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     @Test
     public void routesThePageAndTheJson() {

@@ -2,9 +2,16 @@ package dev.ferry.console.impl;
 
 import static org.junit.Assert.assertEquals;
 
+import dev.ferry.testing.LeakCheck;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 public class JsonTextTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static String quoted(String text) {
         return JsonText.appendQuoted(new StringBuilder(), text).toString();

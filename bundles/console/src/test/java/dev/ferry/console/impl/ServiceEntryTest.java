@@ -2,13 +2,20 @@ package dev.ferry.console.impl;
 
 import static org.junit.Assert.assertEquals;
 
+import dev.ferry.testing.LeakCheck;
 import java.lang.reflect.Proxy;
 import java.util.Map;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
 
 public class ServiceEntryTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     static ServiceReference<?> reference(Map<String, Object> properties, String bundleName) {
         Bundle bundle = (Bundle) Proxy.newProxyInstance(ServiceEntryTest.class.getClassLoader(),

@@ -3,12 +3,19 @@ package dev.ferry.console.impl;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 public class StatusJsonTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static String render(ConsoleStatus status) {
         return StatusJson.render(status, new StringBuilder()).toString();

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.PrintWriter;
@@ -14,9 +15,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.felix.webconsole.internal.filter.FilteringResponseWrapper;
 import org.apache.felix.webconsole.servlet.RequestVariableResolver;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 public class StatusPageTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final String ESCAPED_HOSTILE = "&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt; &quot;&#92; "
             + "&#36;{brand.name} &#39;x&#39; &amp; &#92;&#36;{";

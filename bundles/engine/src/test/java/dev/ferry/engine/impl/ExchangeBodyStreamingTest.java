@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.ferry.engine.impl.ExchangeFixture.Sent;
+import dev.ferry.testing.LeakCheck;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
@@ -13,14 +14,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Random;
 import org.junit.After;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** Bodies streaming through an exchange, both ways, with the other side's backpressure. */
 public class ExchangeBodyStreamingTest {
 
-    static {
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final String SLOW = "slow-reader";
     private static final String POST_CHUNKED = "POST http://origin.test/upload HTTP/1.1\r\nHost: origin.test\r\n"
@@ -29,9 +32,8 @@ public class ExchangeBodyStreamingTest {
     private final ExchangeFixture f = new ExchangeFixture();
 
     @After
-    public void close() throws InterruptedException {
+    public void close() {
         f.close();
-        Leaks.assertNone();
     }
 
     private static String chunk(String data) {

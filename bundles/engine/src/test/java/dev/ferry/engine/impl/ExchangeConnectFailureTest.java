@@ -10,10 +10,13 @@ import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.api.upstream.ConnectJobException;
 import dev.ferry.api.upstream.ConnectStage;
 import dev.ferry.engine.impl.ExchangeFixture.Reply;
+import dev.ferry.testing.LeakCheck;
 import io.netty.channel.ConnectTimeoutException;
 import java.net.UnknownHostException;
 import java.util.List;
 import org.junit.After;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -22,18 +25,17 @@ import org.junit.Test;
  */
 public class ExchangeConnectFailureTest {
 
-    static {
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final String GET = "GET http://origin.test/ HTTP/1.1\r\nHost: origin.test\r\n\r\n";
 
     private ExchangeFixture f = new ExchangeFixture();
 
     @After
-    public void close() throws InterruptedException {
+    public void close() {
         f.close();
-        Leaks.assertNone();
     }
 
     /** A fixture whose connector is not bound (the client codec and relay are). */

@@ -7,10 +7,13 @@ import static org.junit.Assert.assertTrue;
 
 import dev.ferry.api.codec.ListenerClosing;
 import dev.ferry.engine.impl.ExchangeFixture.Reply;
+import dev.ferry.testing.LeakCheck;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.ConnectException;
 import org.junit.After;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -20,18 +23,17 @@ import org.junit.Test;
  */
 public class ExchangeDrainTest {
 
-    static {
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
     private final ExchangeFixture f = new ExchangeFixture();
 
     @After
-    public void close() throws InterruptedException {
+    public void close() {
         f.close();
-        Leaks.assertNone();
     }
 
     private void listenerCloses() {

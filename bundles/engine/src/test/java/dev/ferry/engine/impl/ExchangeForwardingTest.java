@@ -8,27 +8,29 @@ import static org.junit.Assert.assertTrue;
 import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.engine.impl.ExchangeFixture.Reply;
 import dev.ferry.engine.impl.ExchangeFixture.Sent;
+import dev.ferry.testing.LeakCheck;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.After;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** Forwarded requests: what the origin receives, what the client gets back, and what becomes of the lease. */
 public class ExchangeForwardingTest {
 
-    static {
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private final ExchangeFixture f = new ExchangeFixture();
 
     @After
-    public void close() throws InterruptedException {
+    public void close() {
         f.close();
-        Leaks.assertNone();
     }
 
     private static final String KEEP_ALIVE_HELLO = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: keep-alive\r\n"

@@ -7,10 +7,13 @@ import static org.junit.Assert.assertTrue;
 
 import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.engine.impl.ExchangeFixture.Reply;
+import dev.ferry.testing.LeakCheck;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import org.junit.After;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -19,16 +22,15 @@ import org.junit.Test;
  */
 public class ExchangeOriginFailureTest {
 
-    static {
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private final ExchangeFixture f = new ExchangeFixture();
 
     @After
-    public void close() throws InterruptedException {
+    public void close() {
         f.close();
-        Leaks.assertNone();
     }
 
     private TestUpstream.Lease get() {

@@ -10,9 +10,12 @@ import dev.ferry.api.upstream.ConnectJobException;
 import dev.ferry.api.upstream.ConnectStage;
 import dev.ferry.engine.impl.ExchangeFixture.Reply;
 import dev.ferry.engine.impl.ExchangeFixture.Sent;
+import dev.ferry.testing.LeakCheck;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.ConnectException;
 import org.junit.After;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -20,9 +23,9 @@ import org.junit.Test;
  */
 public class ExchangeRetryTest {
 
-    static {
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final String INCOMPLETE = "ferry; error=http_response_incomplete; "
             + "details=\"origin closed the connection before a complete response\"";
@@ -30,9 +33,8 @@ public class ExchangeRetryTest {
     private final ExchangeFixture f = new ExchangeFixture();
 
     @After
-    public void close() throws InterruptedException {
+    public void close() {
         f.close();
-        Leaks.assertNone();
     }
 
     private int retries() {

@@ -14,18 +14,21 @@ import dev.ferry.api.upstream.ConnectJobException;
 import dev.ferry.api.upstream.ConnectStage;
 import dev.ferry.api.upstream.UpstreamRequest;
 import dev.ferry.engine.impl.ExchangeFixture.Reply;
+import dev.ferry.testing.LeakCheck;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.ConnectException;
 import org.junit.After;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** CONNECT: the exchange channel becomes one end of a tunnel, handed to the relay with the upstream connection. */
 public class ExchangeTunnelTest {
 
-    static {
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final String CONNECT = "CONNECT origin.test:443 HTTP/1.1\r\nHost: origin.test:443\r\n\r\n";
     private static final String ESTABLISHED = "HTTP/1.1 200 Connection established\r\n\r\n";
@@ -33,9 +36,8 @@ public class ExchangeTunnelTest {
     private ExchangeFixture f = new ExchangeFixture();
 
     @After
-    public void close() throws InterruptedException {
+    public void close() {
         f.close();
-        Leaks.assertNone();
     }
 
     @Test

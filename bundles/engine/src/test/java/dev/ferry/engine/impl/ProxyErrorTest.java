@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.ferry.api.proxy.ProxyErrorType;
+import dev.ferry.testing.LeakCheck;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.PrematureChannelClosureException;
@@ -13,14 +14,15 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 public class ProxyErrorTest {
 
-    static {
-        // This class allocates buffers: Netty's ByteBuf leak detector must be the reporting one before it does.
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     @Test
     public void failuresMapToTheirProxyStatusTypes() {

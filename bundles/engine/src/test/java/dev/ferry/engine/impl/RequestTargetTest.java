@@ -4,9 +4,16 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 public class RequestTargetTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     @Test
     public void absoluteFormBecomesOriginFormAndHost() {

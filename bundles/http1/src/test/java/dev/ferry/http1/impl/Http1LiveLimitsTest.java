@@ -3,6 +3,7 @@ package dev.ferry.http1.impl;
 import static dev.ferry.http1.impl.Http1ServerCodecTest.limits;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.After;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -27,9 +30,9 @@ import org.junit.Test;
  */
 public class Http1LiveLimitsTest {
 
-    static {
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     /** A header section of a little over 2000 bytes: over a 1024 limit, within a 4096 one. */
     private static final String BIG_HEADER = "X-Big: " + "x".repeat(2000) + "\r\n";
@@ -79,10 +82,9 @@ public class Http1LiveLimitsTest {
     }
 
     @After
-    public void release() throws InterruptedException {
+    public void release() {
         received.forEach(ReferenceCountUtil::release);
         channels.forEach(EmbeddedChannel::finishAndReleaseAll);
-        Leaks.assertNone();
     }
 
     @Test

@@ -2,12 +2,14 @@ package dev.ferry.pac.impl;
 
 import static org.junit.Assert.assertEquals;
 
+import dev.ferry.testing.LeakCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import org.junit.Before;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 
@@ -17,6 +19,10 @@ import org.junit.Test;
  * Tuesday, which in the clock's zone (Tokyo, GMT+9) is Wednesday 2025-01-01 08:30:15.
  */
 public class PacHelpersTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final String EVALUATOR = "function FindProxyForURL(url, host) {\n"
             + "  var r = eval(decodeURIComponent(url.substring(url.indexOf('?') + 1)));\n"

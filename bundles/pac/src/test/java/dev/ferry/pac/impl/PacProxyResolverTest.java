@@ -9,6 +9,7 @@ import dev.ferry.api.proxy.ProxyList;
 import dev.ferry.api.proxy.ProxyResolutionException;
 import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.api.proxy.ProxyServer.Scheme;
+import dev.ferry.testing.LeakCheck;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -19,11 +20,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.function.ThrowingRunnable;
 
 public class PacProxyResolverTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final int TIMEOUT_MILLIS = 300;
     /** Scheduling slack on a busy build machine; the deadline itself is checked every few microseconds. */

@@ -10,6 +10,7 @@ import static org.junit.Assert.assertTrue;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.api.proxy.ProxyResolutionException;
+import dev.ferry.testing.LeakCheck;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -21,11 +22,16 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.After;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 
 /** Scripts from files and from a real HTTP server on 127.0.0.1, reloaded every second. */
 public class PacReloadTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final long AWAIT_MILLIS = 10_000;
 

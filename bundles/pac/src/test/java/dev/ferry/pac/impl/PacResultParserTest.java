@@ -6,10 +6,17 @@ import static org.junit.Assert.assertNull;
 import dev.ferry.api.proxy.ProxyList;
 import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.api.proxy.ProxyServer.Scheme;
+import dev.ferry.testing.LeakCheck;
 import java.util.List;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 public class PacResultParserTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static List<ProxyServer> parse(String result) {
         ProxyList list = PacResultParser.parse(result, "test.pac");

@@ -3,10 +3,17 @@ package dev.ferry.pac.impl;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
+import dev.ferry.testing.LeakCheck;
 import java.net.URI;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 public class PacTargetTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static PacTarget target(String url) {
         return PacTarget.of(URI.create(url));

@@ -17,6 +17,7 @@ import dev.ferry.api.upstream.ServiceUnavailableException;
 import dev.ferry.api.upstream.UpstreamLease;
 import dev.ferry.api.upstream.UpstreamRequest;
 import dev.ferry.resolver.impl.ProxyRetryList;
+import dev.ferry.testing.LeakCheck;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.concurrent.Future;
@@ -30,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 import org.osgi.util.converter.Converters;
 
@@ -38,6 +41,10 @@ import org.osgi.util.converter.Converters;
  * (a resolver bundle update costs a short wait, not a request), and the bad-proxy list is used only while bound.
  */
 public class ConnectorServiceWaitTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private PoolHarness harness;
     private EchoOrigin origin;

@@ -22,6 +22,7 @@ import dev.ferry.api.upstream.UpstreamException;
 import dev.ferry.api.upstream.UpstreamLease;
 import dev.ferry.api.upstream.UpstreamRequest;
 import dev.ferry.resolver.impl.ProxyRetryList;
+import dev.ferry.testing.LeakCheck;
 import io.netty.util.concurrent.Future;
 import java.net.URI;
 import java.util.List;
@@ -30,11 +31,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 import org.osgi.util.converter.Converters;
 
 /** Resolution, fallback, the bad-proxy list and the delegate hooks, over the real pool and real sockets. */
 public class FallbackConnectorTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private PoolHarness harness;
     private EchoOrigin origin;

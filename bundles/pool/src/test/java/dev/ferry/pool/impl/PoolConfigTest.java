@@ -9,12 +9,19 @@ import static org.junit.Assert.fail;
 import dev.ferry.api.plugin.ProxyDelegate;
 import dev.ferry.api.proxy.HostAndPort;
 import dev.ferry.api.proxy.ProxyServer;
+import dev.ferry.testing.LeakCheck;
 import java.util.List;
 import java.util.Map;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** Settings validation, credential entries and delegate order, without sockets. */
 public class PoolConfigTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     @Test
     public void credentialsSplitAtTheFirstEqualsThenTheFirstColon() {

@@ -20,6 +20,7 @@ import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.api.upstream.PoolKey;
 import dev.ferry.api.upstream.UpstreamLease;
+import dev.ferry.testing.LeakCheck;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.concurrent.Future;
@@ -28,10 +29,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** What a lease does besides release and close: one retry on a fresh connection, and the client codec. */
 public class PoolLeaseTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final String CODEC = "test-codec";
 

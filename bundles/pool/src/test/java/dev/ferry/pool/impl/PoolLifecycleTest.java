@@ -21,12 +21,15 @@ import dev.ferry.api.upstream.ConnectJobException;
 import dev.ferry.api.upstream.GroupId;
 import dev.ferry.api.upstream.PoolKey;
 import dev.ferry.api.upstream.UpstreamLease;
+import dev.ferry.testing.LeakCheck;
 import io.netty.util.concurrent.Future;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -34,6 +37,10 @@ import org.junit.Test;
  * ({@code @Deactivate}): lent connections finish, queued requests are served, then the rest fails and closes.
  */
 public class PoolLifecycleTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private PoolHarness harness;
     private EchoOrigin origin;

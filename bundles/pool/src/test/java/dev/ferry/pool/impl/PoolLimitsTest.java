@@ -20,6 +20,7 @@ import dev.ferry.api.upstream.GroupId;
 import dev.ferry.api.upstream.PoolCounters;
 import dev.ferry.api.upstream.PoolKey;
 import dev.ferry.api.upstream.UpstreamLease;
+import dev.ferry.testing.LeakCheck;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
@@ -27,10 +28,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** Chromium's limits, waiting, handing over, idle eviction, counters and cancellation, with real connections. */
 public class PoolLimitsTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private PoolHarness harness;
     private EchoOrigin origin;

@@ -17,14 +17,21 @@ import dev.ferry.api.upstream.ConnectJobException;
 import dev.ferry.api.upstream.ConnectStage;
 import dev.ferry.api.upstream.PoolKey;
 import dev.ferry.api.upstream.UpstreamLease;
+import dev.ferry.testing.LeakCheck;
 import io.netty.channel.Channel;
 import java.util.List;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** The TCP stage's failure classes, and SOCKS5 through Netty's proxy handler against a Netty SOCKS5 server. */
 public class SocksAndTcpStageTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private PoolHarness harness;
     private EchoOrigin origin;

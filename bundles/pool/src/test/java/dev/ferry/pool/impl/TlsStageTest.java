@@ -18,6 +18,7 @@ import dev.ferry.api.upstream.ConnectStage;
 import dev.ferry.api.upstream.GroupId;
 import dev.ferry.api.upstream.PoolKey;
 import dev.ferry.api.upstream.UpstreamLease;
+import dev.ferry.testing.LeakCheck;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
 import java.nio.file.Files;
@@ -25,10 +26,16 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** PROXY_TLS with HTTPS upstream proxies and ORIGIN_TLS with https origins, against self-signed certificates. */
 public class TlsStageTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private PoolHarness harness;
     private TestCertificates certificates;

@@ -22,6 +22,7 @@ import dev.ferry.api.upstream.GroupId;
 import dev.ferry.api.upstream.PoolKey;
 import dev.ferry.api.upstream.UpstreamException;
 import dev.ferry.api.upstream.UpstreamLease;
+import dev.ferry.testing.LeakCheck;
 import io.netty.channel.Channel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +31,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** CONNECT through scripted HTTP upstream proxies: every answer a proxy can give, credentials and delegates. */
 public class TunnelStageTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private PoolHarness harness;
     private EchoOrigin origin;

@@ -4,10 +4,17 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
 import java.net.URI;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 public class BypassRulesTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     /** Each row: bypass list, URL, whether the URL goes DIRECT. */
     private static void assertTable(Object[][] table) {

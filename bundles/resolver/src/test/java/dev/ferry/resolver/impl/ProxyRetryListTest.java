@@ -11,6 +11,7 @@ import dev.ferry.api.proxy.ProxyList;
 import dev.ferry.api.proxy.ProxyRetryInfo;
 import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.api.proxy.ProxyServer.Scheme;
+import dev.ferry.testing.LeakCheck;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,10 +25,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 import org.osgi.util.converter.Converters;
 
 public class ProxyRetryListTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
     private static final ProxyServer A = ProxyServer.of(Scheme.HTTP, "a", 3128);

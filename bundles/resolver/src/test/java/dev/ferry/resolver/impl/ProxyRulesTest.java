@@ -7,11 +7,18 @@ import static org.junit.Assert.assertTrue;
 import dev.ferry.api.proxy.ProxyList;
 import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.api.proxy.ProxyServer.Scheme;
+import dev.ferry.testing.LeakCheck;
 import java.net.URI;
 import java.util.List;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 public class ProxyRulesTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final URI HTTP_URL = URI.create("http://origin.test:8080/path?q");
     private static final URI TUNNEL_URL = URI.create("https://origin.test:443/");

@@ -8,14 +8,21 @@ import static org.junit.Assert.assertTrue;
 import dev.ferry.api.proxy.ProxyList;
 import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.api.proxy.ProxyServer.Scheme;
+import dev.ferry.testing.LeakCheck;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 import org.osgi.util.converter.Converters;
 
 public class RulesProxyResolverTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static RulesProxyResolver.Config config(String rules, String bypass) {
         Map<String, Object> properties = new HashMap<>();

@@ -2,9 +2,16 @@ package dev.ferry.resolver.impl;
 
 import static org.junit.Assert.assertEquals;
 
+import dev.ferry.testing.LeakCheck;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 public class WildcardPatternTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     @Test
     public void starsAndQuestionMarks() {

@@ -5,14 +5,21 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslProvider;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** TLS negotiation of spdy/3.1 against servers built from Netty's own SPDY server side. */
 public class NegotiationTest extends SharedClientTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     @Test
     public void alpnOnTls13WithTheJdkEngine() throws Exception {

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -23,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.After;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -31,9 +34,9 @@ import org.junit.Test;
  */
 public class SpdyLiveLimitsTest {
 
-    static {
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private final List<Session> sessions = new ArrayList<>();
 
@@ -102,9 +105,8 @@ public class SpdyLiveLimitsTest {
     }
 
     @After
-    public void close() throws InterruptedException {
+    public void close() {
         sessions.forEach(Session::close);
-        Leaks.assertNone();
     }
 
     @Test

@@ -6,31 +6,28 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import dev.ferry.testing.LeakCheck;
 import dev.ferry.tls.impl.ClientHelloExtensions.MalformedClientHelloException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.ssl.OpenSsl;
 import java.util.List;
 import java.util.Random;
-import org.junit.After;
 import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** The ClientHello parser on hellos made by real clients (the JDK's engine, BoringSSL), and on broken ones. */
 public class ClientHelloExtensionsTest {
 
-    static {
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     @BeforeClass
     public static void boringSslLoads() {
         assertTrue("netty-tcnative must load in the tests: " + OpenSsl.unavailabilityCause(), OpenSsl.isAvailable());
-    }
-
-    @After
-    public void noLeaks() throws Exception {
-        Leaks.assertNone();
     }
 
     @Test

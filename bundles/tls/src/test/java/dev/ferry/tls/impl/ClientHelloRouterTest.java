@@ -6,6 +6,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
 import dev.ferry.tls.impl.TlsPeers.Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -22,8 +23,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import org.junit.After;
 import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -34,9 +36,9 @@ import org.junit.Test;
  */
 public class ClientHelloRouterTest {
 
-    static {
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static TlsNegotiator negotiator;
 
@@ -44,11 +46,6 @@ public class ClientHelloRouterTest {
     public static void negotiator() throws Exception {
         assertTrue("netty-tcnative must load in the tests: " + OpenSsl.unavailabilityCause(), OpenSsl.isAvailable());
         negotiator = TlsPeers.negotiator(Map.of("handshakeTimeoutMillis", 2000L));
-    }
-
-    @After
-    public void noLeaks() throws Exception {
-        Leaks.assertNone();
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
 import dev.ferry.tls.impl.TlsPeers.Connection;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -14,8 +15,9 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.Dictionary;
 import java.util.List;
 import java.util.Map;
-import org.junit.After;
 import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -24,9 +26,9 @@ import org.junit.Test;
  */
 public class TlsNegotiatorTest {
 
-    static {
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static TlsNegotiator jdk;
     private static TlsNegotiator bc;
@@ -38,11 +40,6 @@ public class TlsNegotiatorTest {
         jdk = TlsPeers.negotiator(Map.of());
         bc = TlsPeers.negotiator(Map.of("alpnProvider", "BCJSSE"));
         noNpn = TlsPeers.negotiator(Map.of("npn", false));
-    }
-
-    @After
-    public void noLeaks() throws Exception {
-        Leaks.assertNone();
     }
 
     @Test

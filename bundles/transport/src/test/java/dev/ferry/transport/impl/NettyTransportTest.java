@@ -6,6 +6,7 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -27,15 +28,17 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Assume;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 import org.osgi.util.converter.Converters;
 
 /** Real sockets on 127.0.0.1: what connections get before and after {@link NettyTransport#modified}. */
 public class NettyTransportTest {
 
-    static {
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final InetSocketAddress ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
 
@@ -79,7 +82,6 @@ public class NettyTransportTest {
             transport.deactivate();
             transport.eventLoops().terminationFuture().await(10, TimeUnit.SECONDS);
         }
-        Leaks.assertNone();
     }
 
     /** A listening socket whose accepted connections go to {@link #accepted}. */

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.After;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 import org.osgi.util.converter.Converters;
 
@@ -24,9 +27,9 @@ import org.osgi.util.converter.Converters;
  */
 public class BackpressureTunnelRelayTest {
 
-    static {
-        Leaks.install();
-    }
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private final List<EmbeddedChannel> channels = new ArrayList<>();
 
@@ -88,9 +91,8 @@ public class BackpressureTunnelRelayTest {
     }
 
     @After
-    public void close() throws InterruptedException {
+    public void close() {
         channels.forEach(EmbeddedChannel::finishAndReleaseAll);
-        Leaks.assertNone();
     }
 
     @Test

@@ -7,12 +7,15 @@ import static org.junit.Assert.assertTrue;
 import dev.ferry.api.plugin.ProxyDelegate;
 import dev.ferry.api.proxy.HostAndPort;
 import dev.ferry.api.proxy.ProxyServer;
+import dev.ferry.testing.LeakCheck;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -23,6 +26,10 @@ import org.osgi.util.converter.Converters;
  * consumer (the pool) would have bound, registered with a recording bundle context.
  */
 public class ConnectHeadersLiveChangeTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static final HostAndPort DESTINATION = HostAndPort.of("example.org", 443);
     private static final ProxyServer CORPORATE = ProxyServer.parse("http://proxy.corp:3128");

@@ -4,11 +4,14 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
+import dev.ferry.testing.LeakCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.jar.Manifest;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -16,6 +19,10 @@ import org.junit.Test;
  * so an accidental Netty import cannot slip into the bundle.
  */
 public class ManifestTest {
+
+    @ClassRule(order = Integer.MIN_VALUE)
+    @Rule(order = Integer.MIN_VALUE)
+    public static final LeakCheck LEAKS = new LeakCheck();
 
     private static String importPackage() throws IOException {
         Path file = Path.of("target", "classes", "META-INF", "MANIFEST.MF");
