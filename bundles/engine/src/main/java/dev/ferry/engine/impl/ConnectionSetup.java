@@ -5,8 +5,12 @@ import dev.ferry.api.codec.ServerCodec;
 import dev.ferry.api.spi.AwaitedService;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -115,7 +119,39 @@ final class ConnectionSetup {
                 + "Proxy-Status: " + ExchangeServices.PSEUDONYM + "; error=proxy_internal_error; details=\""
                 + cause.getMessage().replace("\"", "'") + "\"\r\nContent-Length: " + body.length()
                 + "\r\nConnection: close\r\n\r\n";
-        ch.writeAndFlush(ByteBufUtil.writeAscii(ch.alloc(), head + body)).addListener(ChannelFutureListener.CLOSE);
+        // The request is read and dropped first: closing with unread bytes would send a reset, and the client would
+        // lose the answer. The connection ends with the answer (FIN), or when the client goes.
+        ch.pipeline().addLast(new RequestDiscarder());
+        ch.config().setAutoRead(true);
+        ch.writeAndFlush(ByteBufUtil.writeAscii(ch.alloc(), head + body)).addListener(f -> {
+            if (ch instanceof DuplexChannel) {
+                ((DuplexChannel) ch).shutdownOutput();
+                ch.eventLoop().schedule(() -> ch.close(), settings.idleTimeoutSeconds, TimeUnit.SECONDS);
+            } else {
+                ch.close();
+            }
+        });
+    }
+
+    /** Reads and drops what a refused client sends, until it closes. */
+    private static final class RequestDiscarder extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                ctx.close();
+            }
+            ReferenceCountUtil.release(evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
 
     private void setUp(Channel ch, ListenerSettings settings, boolean tls) {

@@ -34,6 +34,7 @@ import java.net.StandardSocketOptions;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -92,6 +93,8 @@ public class NettyTransport implements Transport {
     /** Every connection accepted or made on these event loops that is still open: the drain waits for them. */
     private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile int drainTimeoutSeconds;
+    /** Set at activation in OSGi; null outside (ferry-fetch, tests). */
+    private volatile BundleContext context;
     private final OffLoopResolverGroup resolverGroup;
     /** Read per new connection. */
     private volatile WriteBufferWaterMark waterMark;
@@ -121,6 +124,7 @@ public class NettyTransport implements Transport {
     /** Connections outlive this revision: every class they may need is loaded now, see {@link RevisionClasses}. */
     @Activate
     void loadRevisionClasses(BundleContext context) {
+        this.context = context;
         RevisionClasses.loadAll(context.getBundle());
     }
 
@@ -184,12 +188,25 @@ public class NettyTransport implements Transport {
      */
     @Deactivate
     void deactivate() {
+        if (frameworkStopping()) {
+            // Nobody takes over and Netty's own bundle is going too: close now rather than drain.
+            drainUntil(System.nanoTime());
+            return;
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainTimeoutSeconds);
         LOG.info("Transport stopping: {} connections get up to {} s to finish on its event loops", open.size(),
                 drainTimeoutSeconds);
         Thread drain = new Thread(() -> drainUntil(deadline), "ferry-transport-drain");
         drain.setDaemon(true);
         drain.start();
+    }
+
+    private boolean frameworkStopping() {
+        try {
+            return context != null && context.getBundle(0).getState() == Bundle.STOPPING;
+        } catch (IllegalStateException contextGone) {
+            return true;
+        }
     }
 
     private void drainUntil(long deadline) {
