@@ -14,8 +14,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -71,9 +70,8 @@ public class FallbackConnector implements UpstreamConnector {
     private final ThreadPoolExecutor blockingResolution;
     /** Resolutions waiting for (or in) a blocking resolver; at most {@code maxQueuedResolutions}. */
     private final AtomicInteger queuedCount = new AtomicInteger();
+    private volatile boolean active = true;
     private volatile int maxQueued;
-    /** Requests waiting for (or in) a blocking resolution. */
-    private final Set<Promise<UpstreamLease>> queued = ConcurrentHashMap.newKeySet();
 
     @Activate
     public FallbackConnector(@Reference ConnectionPool pool, Config config) {
@@ -131,12 +129,11 @@ public class FallbackConnector implements UpstreamConnector {
 
     @Deactivate
     public void close() {
-        blockingResolution.shutdownNow();
-        // Resolutions still queued never run now: their requests get an answer rather than a hang.
-        for (Promise<UpstreamLease> waiting : queued) {
-            waiting.tryFailure(new ProxyResolutionException("the upstream connector stopped (reconfigured or "
-                    + "shut down) before this request was resolved", null));
-        }
+        // Stopped (its bundle updated or stopped): the engine already connects through the next connector. What
+        // reached this one still finishes: queued resolutions run (each bounded by its resolver's time limit), and
+        // the resolver and bad-proxy list stay bound for them.
+        active = false;
+        blockingResolution.shutdown();
     }
 
     @Reference(name = "resolver", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -149,7 +146,9 @@ public class FallbackConnector implements UpstreamConnector {
 
     public void unbindResolver(ProxyResolver r) {
         // A greedy reference binds the better resolver before it unbinds the old one.
-        resolver.unbind(r);
+        if (active) {
+            resolver.unbind(r);
+        }
     }
 
     @Reference(name = "badProxies", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -159,7 +158,7 @@ public class FallbackConnector implements UpstreamConnector {
     }
 
     void unbindBadProxies(BadProxies list) {
-        if (badProxies == list) {
+        if (active && badProxies == list) {
             badProxies = NoBadProxies.INSTANCE;
         }
     }
@@ -214,16 +213,13 @@ public class FallbackConnector implements UpstreamConnector {
                     + "(maxQueuedResolutions " + maxQueued + " reached)", null));
             return;
         }
-        queued.add(result);
-        result.addListener(f -> {
-            queued.remove(result);
-            queuedCount.decrementAndGet();
-        });
+        result.addListener(f -> queuedCount.decrementAndGet());
+        Runnable resolution = () -> resolveBlocking(request, loop, result, current);
         try {
-            blockingResolution.execute(() -> resolveBlocking(request, loop, result, current));
-        } catch (RejectedExecutionException e) {
-            result.tryFailure(new ProxyResolutionException("the upstream connector stopped before this request "
-                    + "was resolved", e));
+            blockingResolution.execute(resolution);
+        } catch (RejectedExecutionException stopped) {
+            // Reached this connector just as it stopped: resolved all the same, once, off the event loops.
+            CompletableFuture.runAsync(resolution);
         }
     }
 

@@ -208,4 +208,41 @@ public class ConnectorServiceWaitTest {
             throw new AssertionError("no field " + name + " in " + type, e);
         }
     }
+
+    @Test
+    public void aStoppedConnectorFinishesTheResolutionsItAlreadyHas() throws Exception {
+        connector(1000);
+        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+        ProxyResolver slow = new ProxyResolver() {
+            @Override
+            public ProxyList resolve(URI url) {
+                try {
+                    blocked.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return ProxyList.DIRECT;
+            }
+
+            @Override
+            public boolean mayBlock() {
+                return true;
+            }
+        };
+        connector.bindResolver(slow, Map.of());
+        Future<UpstreamLease> inFlight = connector.connect(tunnelToOrigin(), harness.loop);
+        // The connector stops (its bundle updated) while a blocking resolution is under way, and DS unbinds.
+        FallbackConnector stopped = connector;
+        connector = null;
+        stopped.close();
+        stopped.unbindResolver(slow);
+        Future<UpstreamLease> racing = stopped.connect(tunnelToOrigin(), harness.loop);
+        blocked.countDown();
+        UpstreamLease first = await(inFlight);
+        UpstreamLease second = await(racing);
+        assertEquals("resolved and connected after the stop", ProxyServer.DIRECT, first.proxy());
+        assertEquals("a request that reached it as it stopped is served too", ProxyServer.DIRECT, second.proxy());
+        first.close();
+        second.close();
+    }
 }

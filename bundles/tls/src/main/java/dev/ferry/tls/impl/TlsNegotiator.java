@@ -98,9 +98,9 @@ public class TlsNegotiator implements ProtocolNegotiator {
 
     @Activate
     void register(BundleContext bundleContext) {
+        registration = bundleContext.registerService(ProtocolNegotiator.class, this, serviceProperties());
         // Connections outlive this revision: every class they may need is loaded now, see RevisionClasses.
         RevisionClasses.loadAll(bundleContext.getBundle());
-        registration = bundleContext.registerService(ProtocolNegotiator.class, this, serviceProperties());
     }
 
     @Modified

@@ -80,6 +80,7 @@ public class NettyTransport implements Transport {
         int drainTimeoutSeconds() default 30;
     }
 
+    private static final long QUIET_CHECK_MILLIS = 500;
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
 
     /** The settings the event loops were made with; they stay until the component starts again. */
@@ -209,11 +210,20 @@ public class NettyTransport implements Transport {
         }
     }
 
+    private boolean idle() {
+        return open.isEmpty() && !listening.any();
+    }
+
     private void drainUntil(long deadline) {
         try {
-            // A listening socket still here waits for its listener to move it to the next transport.
-            while ((!open.isEmpty() || listening.any()) && System.nanoTime() < deadline) {
-                Thread.sleep(200);
+            // A listening socket still here waits for its listener to move it to the next transport. Idle is
+            // checked twice, a moment apart: a connection accepted just before its socket closed is registered
+            // (and counted) on a loop an instant later.
+            boolean quiet = false;
+            while (!quiet && System.nanoTime() < deadline) {
+                quiet = idle();
+                Thread.sleep(QUIET_CHECK_MILLIS);
+                quiet = quiet && idle();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
