@@ -65,7 +65,9 @@ final class ProxyEndpoints {
             try {
                 return connect(port);
             } catch (ConnectException refused) {
-                if (!moving || System.nanoTime() > deadline) {
+                // A client that read the old port just before the move ended tries the new one, as it was told to.
+                boolean moved = port != httpPort;
+                if ((!moving && !moved) || System.nanoTime() > deadline) {
                     throw refused;
                 }
                 ledger.retried(traffic, "port " + port + " refused while the listener moves");

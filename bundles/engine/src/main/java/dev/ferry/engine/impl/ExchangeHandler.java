@@ -14,6 +14,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -25,6 +26,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
+    /** How long a connection answered with an error and a close waits for its client to close first. */
+    private static final int LINGER_AFTER_ERROR_SECONDS = 2;
 
     private final ExchangeServices services;
     private final ServerCodec codec;
@@ -339,7 +343,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (closing) {
             ex.log(ctx.channel().remoteAddress());
             state = State.CLOSED;
-            written.addListener(ChannelFutureListener.CLOSE);
+            written.addListener(f -> closeAfterAnswer());
             return;
         }
         state = State.DISCARDING;
@@ -348,6 +352,24 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         } else {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    /**
+     * Ends the connection after an error answer without losing the answer: closing with unread request bytes (a body,
+     * bytes sent behind a CONNECT) would reset the connection and take the answer with it. So the proxy stops
+     * sending (FIN), reads and drops what still comes (state CLOSED releases it), and closes when the client does or
+     * a moment later.
+     */
+    private void closeAfterAnswer() {
+        Channel ch = ctx.channel();
+        if (!(ch instanceof SocketChannel) || !ch.isActive()) {
+            // A SPDY stream's answer ended the stream already; the stream channel's close is its reset.
+            ch.close();
+            return;
+        }
+        ((SocketChannel) ch).shutdownOutput();
+        ch.config().setAutoRead(true);
+        ch.eventLoop().schedule(() -> ch.close(), LINGER_AFTER_ERROR_SECONDS, TimeUnit.SECONDS);
     }
 
     /** The response is complete (or an error answered): log, hand back the origin, go on with the next request. */

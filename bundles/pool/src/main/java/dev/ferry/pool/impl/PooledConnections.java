@@ -114,6 +114,8 @@ public class PooledConnections implements ConnectionPool {
     private volatile ConnectSettings settings;
     private volatile int drainTimeoutSeconds;
     private volatile boolean closed;
+    /** The drain deadline passed: nothing more is served. */
+    private volatile boolean drained;
 
     @Activate
     public PooledConnections(@Reference Transport transport, Config config) {
@@ -180,24 +182,25 @@ public class PooledConnections implements ConnectionPool {
     }
 
     /**
-     * Stopped (bundle stop or update; a new pool may already take new work): idle connections close now; lent
-     * connections finish their exchanges and close when given back; queued requests are still served. After
-     * {@code drainTimeoutSeconds} the queued requests that are left fail and the connections still open close.
+     * Stopped (bundle stop or update; a new pool takes new work as soon as it is registered): idle connections close
+     * now; lent connections finish their exchanges and close when given back; queued requests are still served, and
+     * so is a request that reached this pool as it stopped. After {@code drainTimeoutSeconds} the queued requests
+     * that are left fail, the connections still open close, and nothing more is served.
      */
     @Deactivate
     void deactivate() {
         closed = true;
         slots.drain().forEach(Channel::close);
-        if (!slots.busy()) {
-            return;
-        }
         int seconds = drainTimeoutSeconds;
-        LOG.info("Connection pool stopped: {} connections lent or connecting and their queued requests get {} s "
-                + "to finish", connections.size(), seconds);
+        if (slots.busy()) {
+            LOG.info("Connection pool stopped: {} connections lent or connecting and their queued requests get {} s "
+                    + "to finish", connections.size(), seconds);
+        }
         GlobalEventExecutor.INSTANCE.schedule(this::drainDeadline, seconds, TimeUnit.SECONDS);
     }
 
     private void drainDeadline() {
+        drained = true;
         List<Waiter> left = slots.takeWaiters();
         for (Waiter w : left) {
             w.stopTimer();
@@ -220,8 +223,7 @@ public class PooledConnections implements ConnectionPool {
     Future<UpstreamLease> acquire(PoolKey key, EventLoop loop, ConnectEvents events, ClientCodec codec,
             boolean fresh) {
         Waiter w = new Waiter(key, loop, events == null ? ConnectEvents.NONE : events, codec, fresh);
-        if (closed && !fresh) {
-            // A stopped pool still serves the one retry of an exchange it lent a connection to.
+        if (drained) {
             return w.promise.setFailure(stopped(key));
         }
         GroupSlots.Grant grant = slots.acquire(w);
@@ -255,7 +257,7 @@ public class PooledConnections implements ConnectionPool {
     @Override
     public Future<UpstreamLease> connectTunnel(PoolKey key, EventLoop loop, ConnectEvents events) {
         Promise<UpstreamLease> promise = loop.newPromise();
-        if (closed) {
+        if (drained) {
             return promise.setFailure(stopped(key));
         }
         Promise<Channel> job = loop.newPromise();
