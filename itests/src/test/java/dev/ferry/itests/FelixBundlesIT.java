@@ -153,6 +153,26 @@ public class FelixBundlesIT {
         listener.delete();
     }
 
+    @Test
+    public void aListenerOnANonLoopbackAddressServesOnlyWhenAnOpenProxyIsMeant() throws Exception {
+        int port = Ports.free();
+        org.osgi.service.cm.Configuration listener = configAdmin.createFactoryConfiguration("dev.ferry.listener",
+                "?");
+        Dictionary<String, Object> props = listenerProperties("paxexam-open", port);
+        props.put("host", "0.0.0.0");
+        listener.update(props);
+        // Every interface (loopback included) would be reachable: without openProxy it does not even listen.
+        Thread.sleep(1500);
+        Ports.awaitRefused(port);
+        props.put("openProxy", true);
+        listener.update(props);
+        awaitProxyAnswers(port);
+        props.put("openProxy", false);
+        listener.update(props);
+        Ports.awaitRefused(port);
+        listener.delete();
+    }
+
     /** One request for a closed origin port: the proxy answers 502 connection_refused when it proxies. */
     private static String request(int port) throws IOException {
         int closed = Ports.free();

@@ -1,5 +1,7 @@
 package dev.ferry.engine.impl;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 
 /** One listener configuration, validated: what a new connection gets, and where the socket is. */
@@ -15,6 +17,7 @@ final class ListenerSettings {
     final boolean partitionByClient;
     final long serviceWaitMillis;
     final long handoverMillis;
+    final boolean openProxy;
 
     private ListenerSettings(ProxyListener.Config config) {
         name = config.name();
@@ -27,6 +30,7 @@ final class ListenerSettings {
         partitionByClient = config.poolPartition().equals("client");
         serviceWaitMillis = config.serviceWaitMillis();
         handoverMillis = config.handoverMillis();
+        openProxy = config.openProxy();
     }
 
     /** @throws IllegalArgumentException naming the listener and the setting that is out of range */
@@ -57,6 +61,30 @@ final class ListenerSettings {
         return new ListenerSettings(config);
     }
 
+    /**
+     * Why this listener must not serve, or null. Ferry has no access control yet: a listener reachable from other
+     * machines would relay anyone to anything (its own Web Console included), so it serves only on loopback unless
+     * the operator says, in so many words, that an open proxy is meant.
+     */
+    String openProxyRefusal() {
+        if (openProxy) {
+            return null;
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+        if (address.isLoopbackAddress()) {
+            return null;
+        }
+        return "listener " + name + ": host " + host + " is not a loopback address, and nothing restricts who may "
+                + "use this proxy: anyone who reaches it could relay through it to anything. It does not serve. Bind "
+                + "host = 127.0.0.1, or set openProxy = true in its configuration (dev.ferry.listener-" + name
+                + ".cfg) to serve everyone who can reach it";
+    }
+
     /** Whether the socket can stay as it is: same address, same TLS. */
     boolean sameSocket(ListenerSettings other) {
         return sameAddress(other) && tls == other.tls;
@@ -68,7 +96,7 @@ final class ListenerSettings {
 
     @Override
     public String toString() {
-        return "protocols=" + preference + " idleTimeoutSeconds=" + idleTimeoutSeconds + " drainTimeoutSeconds="
+        return "openProxy=" + openProxy + " protocols=" + preference + " idleTimeoutSeconds=" + idleTimeoutSeconds + " drainTimeoutSeconds="
                 + drainTimeoutSeconds + " poolPartition=" + (partitionByClient ? "client" : "none")
                 + " serviceWaitMillis=" + serviceWaitMillis + " handoverMillis=" + handoverMillis;
     }

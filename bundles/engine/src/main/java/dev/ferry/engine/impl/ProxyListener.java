@@ -77,6 +77,11 @@ public class ProxyListener {
                 + "(holding new connections unread) for a listener that takes it over, e.g. after an update of the "
                 + "engine bundle; then it closes")
         int handoverMillis() default 10000;
+
+        @AttributeDefinition(description = "Serve on an address other than loopback although Ferry does not restrict "
+                + "who may use it: anyone who reaches the address can relay through it to anything (an open proxy). "
+                + "Without it such a listener does not serve")
+        boolean openProxy() default false;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyListener.class);
@@ -103,6 +108,9 @@ public class ProxyListener {
         services.configure(initial.serviceWaitMillis, initial.partitionByClient);
         setup.serviceWaitMillis(initial.serviceWaitMillis);
         active = true;
+        if (refused(initial)) {
+            return;
+        }
         if (transport == null) {
             LOG.info("Listener {} waits for a transport (dev.ferry.transport) to bind {}:{}", initial.name,
                     initial.host, initial.port);
@@ -110,6 +118,15 @@ public class ProxyListener {
         }
         socket = ListenerSocket.bind(transport, initial, this::accept);
         socketTransport = transport;
+    }
+
+    /** Logs why {@code s} must not serve (an open proxy not asked for), if it must not. */
+    private static boolean refused(ListenerSettings s) {
+        String refusal = s.openProxyRefusal();
+        if (refusal != null) {
+            LOG.error(refusal);
+        }
+        return refusal != null;
     }
 
     /**
@@ -129,6 +146,20 @@ public class ProxyListener {
         ListenerSettings previous = settings;
         services.configure(next.serviceWaitMillis, next.partitionByClient);
         setup.serviceWaitMillis(next.serviceWaitMillis);
+        if (refused(next)) {
+            settings = next;
+            if (socket != null) {
+                socket.close(previous.drainTimeoutSeconds, 0);
+                socket = null;
+            }
+            return;
+        }
+        if (socket == null && transport != null) {
+            // It did not serve before (refused as an open proxy): it does now.
+            settings = next;
+            rebind(transport, next, next);
+            return;
+        }
         if (next.sameSocket(previous) || transport == null) {
             settings = next;
             LOG.info("Listener {} reconfigured in place: {}", next.name, next);
@@ -146,7 +177,7 @@ public class ProxyListener {
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindTransport")
     synchronized void bindTransport(Transport newTransport) throws InterruptedException {
         transport = newTransport;
-        if (active) {
+        if (active && settings.openProxyRefusal() == null) {
             rebind(newTransport, settings, settings);
         }
     }
