@@ -119,10 +119,16 @@ public class TlsNegotiationIT {
     private static String negotiatorServiceProperties(FerryProcess proxy) throws Exception {
         proxy.awaitPort(proxy.consolePort);
         String password = Files.readString(proxy.home.resolve("data/console-password")).trim();
-        Curl services = Curl.run("-u", "admin:" + password,
-                "http://127.0.0.1:" + proxy.consolePort + "/system/console/services.json");
-        assertEquals(services.toString(), 0, services.exit);
-        String id = serviceId(services.out.replaceAll("\\s", ""), "dev.ferry.api.codec.ProtocolNegotiator");
+        String type = "\"types\":\"[dev.ferry.api.codec.ProtocolNegotiator]\"";
+        // Asked right after start, the console may answer before the negotiator is registered, or with a 500 while
+        // services come and go: ask again for a while.
+        String listing = Await.until("the negotiator in services.json", 10_000, () -> {
+            Curl services = Curl.run("-u", "admin:" + password,
+                    "http://127.0.0.1:" + proxy.consolePort + "/system/console/services.json");
+            String json = services.out.replaceAll("\\s", "");
+            return services.exit == 0 && json.contains(type) ? json : null;
+        });
+        String id = serviceId(listing, "dev.ferry.api.codec.ProtocolNegotiator");
         Curl service = Curl.run("-u", "admin:" + password,
                 "http://127.0.0.1:" + proxy.consolePort + "/system/console/services/" + id + ".json");
         assertEquals(service.toString(), 0, service.exit);

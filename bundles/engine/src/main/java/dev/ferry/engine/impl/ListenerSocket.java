@@ -27,6 +27,8 @@ final class ListenerSocket {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ListenerSocket.class);
+    /** How long a retired socket still accepts, for clients that have not yet heard of the move. */
+    private static final long RETIRE_GRACE_MILLIS = 2000;
 
     private final String name;
     private final boolean tls;
@@ -97,6 +99,22 @@ final class ListenerSocket {
         for (Channel ch : connections) {
             drain(ch, drainSeconds);
         }
+    }
+
+    /**
+     * The listener moved to another address: this socket keeps accepting for a short grace while clients learn of the
+     * move (what it accepts is served and drained like its other connections), then closes. Closed at once, it would
+     * reset the connections already waiting in its accept queue.
+     */
+    void retire(int drainSeconds) {
+        this.drainSeconds = drainSeconds;
+        long grace = Math.min(RETIRE_GRACE_MILLIS, TimeUnit.SECONDS.toMillis(drainSeconds));
+        LOG.info("Listener {} on {} retired; {} connections get {} s to finish, the socket closes in {} ms", name,
+                server.localAddress(), connections.size(), drainSeconds, grace);
+        for (Channel ch : connections) {
+            drain(ch, drainSeconds);
+        }
+        GlobalEventExecutor.INSTANCE.schedule(server::close, grace, TimeUnit.MILLISECONDS);
     }
 
     private void drain(Channel ch, int seconds) {

@@ -221,7 +221,12 @@ public class ProxyListener {
         socket = rebound;
         socketTransport = target;
         if (old != null && !takeOver) {
-            old.close(previous.drainTimeoutSeconds, 0);
+            if (next.sameAddress(previous)) {
+                // Bound next to it on a new transport: nothing tells clients to go elsewhere, so it closes now.
+                old.close(previous.drainTimeoutSeconds, 0);
+            } else {
+                old.retire(previous.drainTimeoutSeconds);
+            }
         }
     }
 
