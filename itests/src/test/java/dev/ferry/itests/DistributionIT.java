@@ -135,7 +135,11 @@ public class DistributionIT {
         try (FerryProcess ferry = FerryProcess.start("", Map.of())) {
             ferry.awaitPort(ferry.consolePort);
             String url = "http://127.0.0.1:" + ferry.consolePort + "/system/console/bundles.json";
-            Curl defaults = Curl.run("-o", "/dev/null", "-w", "%{http_code}", "-u", "admin:admin", url);
+            // Jetty listens before the console's servlet is registered: until then every path is a 404.
+            Curl defaults = Await.until("the Web Console answering", 20_000, () -> {
+                Curl c = Curl.run("-o", "/dev/null", "-w", "%{http_code}", "-u", "admin:admin", url);
+                return "404".equals(c.out) ? null : c;
+            });
             assertEquals(defaults.toString(), "401", defaults.out);
             Path passwordFile = ferry.home.resolve("data/console-password");
             assertTrue("generated password stored in " + passwordFile, Files.exists(passwordFile));
