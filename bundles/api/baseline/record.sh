@@ -1,6 +1,7 @@
 #!/bin/bash
 # Records the API as built now as the baseline release.
 set -e
+# Only for a NEW version in ferry.api.baseline: a recorded release is immutable (see README.md).
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 v=$(grep -o '<ferry.api.baseline>[^<]*' pom.xml | cut -d'>' -f2)
 mvn -B -q -o package -DskipTests -Dbnd.baseline.skip=true
