@@ -40,9 +40,8 @@ public class HotSwapIT {
             SwapStep.editConfig("dev.ferry.tls.cfg", "handshakeTimeoutMillis", "15000"),
             SwapStep.editConfig("dev.ferry.transport.cfg", "resolverThreads", "5"),
             SwapStep.editConfig("dev.ferry.tunnel.cfg", "idleTimeoutSeconds", "900"),
-            // Not yet: updating dev.ferry.transport moves the listening sockets by binding next to them
-            // (SO_REUSEPORT) and closing the old ones, and a connection the kernel queued on an old socket can be
-            // reset as it closes (seen in about one run in three). Back in once the socket itself is handed over.
+            // The listening sockets themselves move to the new transport, with the connections in their queues.
+            SwapStep.updateBundle("dev.ferry.transport"),
             SwapStep.updateBundle("dev.ferry.tls"),
             SwapStep.updateBundle("dev.ferry.http1"),
             SwapStep.updateBundle("dev.ferry.spdy"),

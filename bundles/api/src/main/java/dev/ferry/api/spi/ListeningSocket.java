@@ -1,5 +1,10 @@
 package dev.ferry.api.spi;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -24,4 +29,19 @@ public interface ListeningSocket {
 
     /** Stops accepting now and closes the socket; connections accepted before are not touched. */
     void close();
+
+    /**
+     * Moves the socket itself (the open file descriptor, with the connections waiting in its accept queue) to another
+     * transport: it leaves this transport's event loop, {@code acceptor} replaces this transport's handlers on it and
+     * it is registered on {@code loop}. Completes with the moved server channel; fails, leaving the socket as it was,
+     * when {@code loop} cannot take it (another kind of transport, or this socket is no longer lent). After a move,
+     * {@link #close()} and {@link #release(long)} no longer touch the socket. Connections accepted before the move stay
+     * on this transport.
+     *
+     * @since 2.1
+     */
+    default Future<Channel> moveTo(EventLoop loop, ChannelHandler acceptor) {
+        return GlobalEventExecutor.INSTANCE.newFailedFuture(
+                new UnsupportedOperationException("this transport cannot move its listening sockets"));
+    }
 }

@@ -32,6 +32,19 @@ public interface Transport {
     Future<ListeningSocket> listen(InetSocketAddress address, ChannelHandler childHandler);
 
     /**
+     * As {@link #listen(InetSocketAddress, ChannelHandler)}, taking over {@code previous}, a socket on the same address
+     * lent by another transport (the one this one replaces), by {@linkplain ListeningSocket#moveTo moving} it here:
+     * no connection waiting in its accept queue is lost. Where it cannot move, a new socket is bound next to it
+     * (SO_REUSEPORT); either way the caller closes {@code previous} afterwards.
+     *
+     * @since 2.1
+     */
+    default Future<ListeningSocket> listen(InetSocketAddress address, ChannelHandler childHandler,
+            ListeningSocket previous) {
+        return listen(address, childHandler);
+    }
+
+    /**
      * Connects to {@code address} (resolved off the event loop when unresolved) on the given event loop, so that the
      * new channel shares a thread with the connection it serves.
      *

@@ -3,7 +3,7 @@
  * and the {@link dev.ferry.api.spi.TunnelRelay}. Codecs are in {@code dev.ferry.api.codec}, the upstream side
  * (pool, connector, leases) in {@code dev.ferry.api.upstream}. Plugin authors never need these packages.
  */
-@Version("2.0.0")
+@Version("2.1.0")
 @Export
 package dev.ferry.api.spi;
 

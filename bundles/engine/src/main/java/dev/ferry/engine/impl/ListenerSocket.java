@@ -45,6 +45,15 @@ final class ListenerSocket {
     /** @throws IllegalStateException naming the listener and the address when the bind fails */
     static ListenerSocket bind(Transport transport, ListenerSettings settings, Acceptor acceptor)
             throws InterruptedException {
+        return bind(transport, settings, acceptor, null);
+    }
+
+    /**
+     * Binds on {@code transport}, taking over {@code previous}'s socket (on another transport, same address) where it
+     * can move; the caller closes {@code previous} either way.
+     */
+    static ListenerSocket bind(Transport transport, ListenerSettings settings, Acceptor acceptor,
+            ListenerSocket previous) throws InterruptedException {
         ListenerSocket socket = new ListenerSocket(settings.name, settings.tls);
         Future<ListeningSocket> bound = transport.listen(new InetSocketAddress(settings.host, settings.port),
                 new ChannelInitializer<Channel>() {
@@ -58,7 +67,7 @@ final class ListenerSocket {
                             socket.drain(ch, drain);
                         }
                     }
-                });
+                }, previous == null ? null : previous.server);
         if (!bound.await(10, TimeUnit.SECONDS) || !bound.isSuccess()) {
             bound.addListener(f -> {
                 if (f.isSuccess()) {

@@ -169,9 +169,9 @@ public class ProxyListener {
     }
 
     /**
-     * A new transport (its bundle updated): the socket moves to it, bound next to the old one where the platform
-     * allows (SO_REUSEPORT) so that no connection is refused; the old socket's connections stay on the old event
-     * loops, finish their exchanges and close.
+     * A new transport (its bundle updated): the socket itself moves to it, with the connections in its accept queue
+     * (or, where it cannot move, a new one is bound next to it with SO_REUSEPORT), so that no connection is refused;
+     * the old socket's connections stay on the old event loops, finish their exchanges and close.
      */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindTransport")
@@ -200,7 +200,8 @@ public class ProxyListener {
         }
         ListenerSocket rebound;
         try {
-            rebound = ListenerSocket.bind(target, next, this::accept);
+            boolean move = old != null && !takeOver && socketTransport != target && next.sameAddress(previous);
+            rebound = ListenerSocket.bind(target, next, this::accept, move ? old : null);
         } catch (IllegalStateException e) {
             if (old == null || takeOver || !next.sameAddress(previous)) {
                 LOG.error("{}; the listener keeps its previous socket", e.getMessage());
@@ -222,7 +223,8 @@ public class ProxyListener {
         socketTransport = target;
         if (old != null && !takeOver) {
             if (next.sameAddress(previous)) {
-                // Bound next to it on a new transport: nothing tells clients to go elsewhere, so it closes now.
+                // Moved to the new transport (then this closes nothing but the old connections), or bound next to
+                // it: nothing tells clients to go elsewhere, so it closes now.
                 old.close(previous.drainTimeoutSeconds, 0);
             } else {
                 old.retire(previous.drainTimeoutSeconds);

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
@@ -39,11 +40,12 @@ final class ListeningSockets {
     }
 
     /**
-     * The released socket on {@code address}, given to {@code childHandler}, or a new one bound by {@code bind}
-     * (which gets the initializer that routes accepted connections).
+     * The released socket on {@code address}, given to {@code childHandler}; else {@code previous} (lent by the
+     * transport this one replaces) moved here, to be served by the acceptor {@code moveIn} makes for the routing
+     * initializer; else a new socket bound by {@code bind} (which gets the routing initializer).
      */
-    Future<ListeningSocket> listen(InetSocketAddress address, ChannelHandler childHandler,
-            BiFunction<InetSocketAddress, ChannelHandler, ChannelFuture> bind) {
+    Future<ListeningSocket> listen(InetSocketAddress address, ChannelHandler childHandler, ListeningSocket previous,
+            BiFunction<InetSocketAddress, ChannelHandler, ChannelFuture> bind, MoveIn moveIn) {
         Socket socket;
         synchronized (this) {
             if (closed) {
@@ -58,21 +60,52 @@ final class ListeningSockets {
         }
         Socket fresh = new Socket(childHandler);
         Promise<ListeningSocket> result = GlobalEventExecutor.INSTANCE.newPromise();
-        bind.apply(address, fresh.router).addListener((ChannelFuture f) -> {
-            if (!f.isSuccess()) {
-                result.setFailure(f.cause());
-                return;
+        if (previous == null || address.getPort() == 0 || !address.equals(previous.localAddress())) {
+            bindFresh(address, fresh, bind, result);
+            return result;
+        }
+        previous.moveTo(moveIn.loop(), moveIn.acceptor(fresh.router)).addListener((Future<Channel> f) -> {
+            if (f.isSuccess()) {
+                LOG.info("Listening socket {} moved in from the transport this one replaces", address);
+                adopt(fresh, f.getNow(), result);
+            } else {
+                LOG.info("Listening socket {} cannot move in ({}); binding another next to it", address,
+                        String.valueOf(f.cause()));
+                bindFresh(address, fresh, bind, result);
             }
-            fresh.server = f.channel();
-            synchronized (this) {
-                all.add(fresh);
-                if (closed) {
-                    fresh.server.close();
-                }
-            }
-            result.setSuccess(fresh);
         });
         return result;
+    }
+
+    /** How a socket moved in from another transport is served here. */
+    interface MoveIn {
+        /** The event loop the socket moves to. */
+        EventLoop loop();
+
+        /** The handler that registers what the socket accepts on this transport, set up by {@code router}. */
+        ChannelHandler acceptor(ChannelHandler router);
+    }
+
+    private void bindFresh(InetSocketAddress address, Socket fresh,
+            BiFunction<InetSocketAddress, ChannelHandler, ChannelFuture> bind, Promise<ListeningSocket> result) {
+        bind.apply(address, fresh.router).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                adopt(fresh, f.channel(), result);
+            } else {
+                result.setFailure(f.cause());
+            }
+        });
+    }
+
+    private void adopt(Socket socket, Channel server, Promise<ListeningSocket> result) {
+        socket.server = server;
+        synchronized (this) {
+            all.add(socket);
+            if (closed) {
+                server.close();
+            }
+        }
+        result.setSuccess(socket);
     }
 
     /** Whether any socket is still open. */
@@ -105,6 +138,10 @@ final class ListeningSockets {
         LENT,
         /** Released: what it accepts waits for the next listener. */
         HELD,
+        /** Leaving for another transport's event loop. */
+        MOVING,
+        /** On another transport now: nothing here touches it any more. */
+        MOVED,
         CLOSED
     }
 
@@ -157,6 +194,9 @@ final class ListeningSockets {
         @Override
         public void release(long handoverMillis) {
             synchronized (this) {
+                if (state != State.LENT) {
+                    return;
+                }
                 state = State.HELD;
                 childHandler = null;
                 handoverDeadline = GlobalEventExecutor.INSTANCE.schedule(this::noSuccessor, handoverMillis,
@@ -196,14 +236,70 @@ final class ListeningSockets {
         }
 
         @Override
+        public Future<Channel> moveTo(EventLoop loop, ChannelHandler acceptor) {
+            synchronized (this) {
+                if (state != State.LENT) {
+                    return GlobalEventExecutor.INSTANCE.newFailedFuture(
+                            new IllegalStateException("the socket is " + state + ", not lent"));
+                }
+                state = State.MOVING;
+            }
+            Promise<Channel> moved = GlobalEventExecutor.INSTANCE.newPromise();
+            Channel ch = server;
+            EventLoop home = ch.eventLoop();
+            home.execute(() -> ch.deregister().addListener(off -> {
+                if (!off.isSuccess()) {
+                    stayed(moved, off.cause());
+                    return;
+                }
+                // The new acceptor goes first and takes every accepted connection; this transport's (it registers
+                // them on these loops, and cannot be added back once removed) goes once the move has succeeded.
+                Map<String, ChannelHandler> own = ch.pipeline().toMap();
+                ch.pipeline().addFirst(acceptor);
+                loop.register(ch).addListener(on -> {
+                    if (on.isSuccess()) {
+                        own.keySet().forEach(ch.pipeline()::remove);
+                        synchronized (this) {
+                            state = State.MOVED;
+                        }
+                        forget(this);
+                        moved.setSuccess(ch);
+                        return;
+                    }
+                    // Not a loop this socket can live on (another kind of transport): back home, as it was.
+                    ch.pipeline().remove(acceptor);
+                    home.register(ch).addListener(back -> {
+                        if (!back.isSuccess()) {
+                            LOG.warn("Listening socket {} lost: {}", ch.localAddress(), String.valueOf(back.cause()));
+                            ch.close();
+                        }
+                    });
+                    stayed(moved, on.cause());
+                });
+            }));
+            return moved;
+        }
+
+        private void stayed(Promise<Channel> moved, Throwable why) {
+            synchronized (this) {
+                state = State.LENT;
+            }
+            moved.setFailure(why);
+        }
+
+        @Override
         public void close() {
-            forget(this);
             List<Channel> waiting;
             synchronized (this) {
+                if (state == State.MOVED || state == State.MOVING) {
+                    // The socket is (becoming) another transport's.
+                    return;
+                }
                 state = State.CLOSED;
                 waiting = new ArrayList<>(held);
                 held.clear();
             }
+            forget(this);
             server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             waiting.forEach(Channel::close);
         }

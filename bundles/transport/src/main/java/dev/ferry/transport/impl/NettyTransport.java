@@ -255,21 +255,42 @@ public class NettyTransport implements Transport {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(reusePort(), true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        open.add(ch);
-                        // per connection, not per socket: a changed writeBufferBytes reaches bound sockets too
-                        ch.config().setWriteBufferWaterMark(waterMark);
-                        ch.pipeline().addLast(childHandler);
-                    }
-                })
+                .childHandler(accepted(childHandler))
                 .bind(address);
+    }
+
+    /** Sets up each accepted connection: counted for the drain, then given to {@code childHandler}. */
+    private ChannelHandler accepted(ChannelHandler childHandler) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                open.add(ch);
+                // per connection, not per socket: a changed writeBufferBytes reaches bound sockets too
+                ch.config().setWriteBufferWaterMark(waterMark);
+                ch.pipeline().addLast(childHandler);
+            }
+        };
     }
 
     @Override
     public Future<ListeningSocket> listen(InetSocketAddress address, ChannelHandler childHandler) {
-        return listening.listen(address, childHandler, this::bind);
+        return listen(address, childHandler, null);
+    }
+
+    @Override
+    public Future<ListeningSocket> listen(InetSocketAddress address, ChannelHandler childHandler,
+            ListeningSocket previous) {
+        return listening.listen(address, childHandler, previous, this::bind, new ListeningSockets.MoveIn() {
+            @Override
+            public EventLoop loop() {
+                return loops.next();
+            }
+
+            @Override
+            public ChannelHandler acceptor(ChannelHandler router) {
+                return new SocketAcceptor(loops, accepted(router));
+            }
+        });
     }
 
     @Override
@@ -294,8 +315,8 @@ public class NettyTransport implements Transport {
     }
 
     /**
-     * SO_REUSEPORT, so that the next transport binds its listening socket next to this one's before this one closes
-     * (a bundle update refuses no connection).
+     * SO_REUSEPORT, so that a listening socket that cannot move to the next transport (another kind of event loop)
+     * has a new one bound next to it before it closes.
      */
     private ChannelOption<Boolean> reusePort() {
         return epoll ? EpollChannelOption.SO_REUSEPORT : NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);

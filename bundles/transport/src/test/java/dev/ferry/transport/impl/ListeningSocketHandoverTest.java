@@ -6,11 +6,6 @@ import static org.junit.Assert.assertTrue;
 
 import dev.ferry.api.spi.ListeningSocket;
 import dev.ferry.testing.LeakCheck;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -44,21 +39,6 @@ public class ListeningSocketHandoverTest {
         transport.deactivate();
     }
 
-    /** Answers every byte a client sends with {@code tag}: which listener served the connection. */
-    private static ChannelInitializer<Channel> answering(String tag) {
-        return new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        ((ByteBuf) msg).release();
-                        ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(tag.getBytes(StandardCharsets.US_ASCII)));
-                    }
-                });
-            }
-        };
-    }
 
     private static String ask(Socket client) throws IOException {
         client.setSoTimeout(5000);
@@ -71,7 +51,7 @@ public class ListeningSocketHandoverTest {
 
     @Test
     public void aReleasedSocketHoldsNewConnectionsForTheListenerThatTakesItOver() throws Exception {
-        ListeningSocket first = transport.listen(new InetSocketAddress("127.0.0.1", 0), answering("old..")).sync()
+        ListeningSocket first = transport.listen(new InetSocketAddress("127.0.0.1", 0), Answering.with("old..")).sync()
                 .getNow();
         InetSocketAddress address = first.localAddress();
         try (Socket before = new Socket(address.getAddress(), address.getPort())) {
@@ -81,7 +61,7 @@ public class ListeningSocketHandoverTest {
             try (Socket during = new Socket(address.getAddress(), address.getPort())) {
                 during.setSoTimeout(5000);
                 during.getOutputStream().write('?');
-                ListeningSocket second = transport.listen(address, answering("new..")).sync().getNow();
+                ListeningSocket second = transport.listen(address, Answering.with("new..")).sync().getNow();
                 assertEquals("the same socket, taken over", address, second.localAddress());
                 byte[] answer = during.getInputStream().readNBytes(5);
                 assertEquals("the held connection is served by the new listener", "new..",
@@ -98,7 +78,7 @@ public class ListeningSocketHandoverTest {
 
     @Test
     public void withNoSuccessorTheSocketClosesAfterTheHandoverTime() throws Exception {
-        ListeningSocket socket = transport.listen(new InetSocketAddress("127.0.0.1", 0), answering("old..")).sync()
+        ListeningSocket socket = transport.listen(new InetSocketAddress("127.0.0.1", 0), Answering.with("old..")).sync()
                 .getNow();
         InetSocketAddress address = socket.localAddress();
         socket.release(300);
@@ -120,11 +100,11 @@ public class ListeningSocketHandoverTest {
 
     @Test
     public void aNewListenerOnAnotherAddressGetsItsOwnSocket() throws Exception {
-        ListeningSocket first = transport.listen(new InetSocketAddress("127.0.0.1", 0), answering("one..")).sync()
+        ListeningSocket first = transport.listen(new InetSocketAddress("127.0.0.1", 0), Answering.with("one..")).sync()
                 .getNow();
         first.release(10_000);
         // Port 0 never takes a released socket over: it asks for a new one.
-        ListeningSocket second = transport.listen(new InetSocketAddress("127.0.0.1", 0), answering("two..")).sync()
+        ListeningSocket second = transport.listen(new InetSocketAddress("127.0.0.1", 0), Answering.with("two..")).sync()
                 .getNow();
         assertNotEquals(first.localAddress(), second.localAddress());
         InetSocketAddress address = second.localAddress();
