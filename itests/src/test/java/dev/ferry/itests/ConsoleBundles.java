@@ -92,6 +92,8 @@ final class ConsoleBundles {
         if (json == null) {
             return false;
         }
+        // A typed value of the file (I"1001", B"true") is shown as the value itself.
+        String shown = value.matches("[A-Za-z]\".*\"") ? value.substring(2, value.length() - 1) : value;
         int matching = 0;
         for (Map<String, String> c : StatusJson.entries(json, "data")) {
             String pid = c.get("pid");
@@ -108,7 +110,7 @@ final class ConsoleBundles {
             if (!detail.contains("felix.fileinstall.filename = file:") || !detail.contains("/" + configFile + "\"")) {
                 continue;
             }
-            if (!detail.contains("\"" + key + " = " + value + "\"")) {
+            if (!detail.contains("\"" + key + " = " + shown + "\"")) {
                 return false;
             }
             matching++;

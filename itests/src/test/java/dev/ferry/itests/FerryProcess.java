@@ -61,6 +61,9 @@ final class FerryProcess implements Closeable {
         int console = Ports.free();
         setKey(home, "dev.ferry.listener-http.cfg", "port", Integer.toString(http));
         setKey(home, "dev.ferry.listener-https.cfg", "port", Integer.toString(https));
+        // The shipped ACL lets CONNECT reach port 443 only; the test origins listen on free ports. Tests of the ACL
+        // itself set it back.
+        setKey(home, "dev.ferry.acl.cfg", "connectPorts", "[ ]");
         for (Map.Entry<String, Map<String, String>> file : settings.entrySet()) {
             for (Map.Entry<String, String> key : file.getValue().entrySet()) {
                 setKey(home, file.getKey(), key.getKey(), key.getValue());
@@ -151,7 +154,10 @@ final class FerryProcess implements Closeable {
         throw new AssertionError("port " + port + " not accepting after 60 s:\n" + stdout());
     }
 
-    /** Replaces {@code key}'s line in a config file of this copy (or appends it). */
+    /**
+     * Replaces {@code key}'s line in a config file of this copy (with the lines it continues onto, a list written
+     * over several lines ending in a backslash), or appends it.
+     */
     static void setKey(Path home, String file, String key, String value) throws IOException {
         Path cfg = home.resolve("config").resolve(file);
         List<String> lines = Files.exists(cfg) ? new ArrayList<>(Files.readAllLines(cfg)) : new ArrayList<>();
@@ -161,6 +167,9 @@ final class FerryProcess implements Closeable {
             if (!line.startsWith("#") && line.matches("\\Q" + key + "\\E\\s*[=:].*")) {
                 lines.set(i, key + " = " + value);
                 replaced = true;
+                for (String continued = line; continued.endsWith("\\") && i + 1 < lines.size();) {
+                    continued = lines.remove(i + 1).trim();
+                }
             }
         }
         if (!replaced) {

@@ -29,6 +29,8 @@ public class HotSwapIT {
 
     /** The steps, in order: add or remove one in one line. */
     private static final List<SwapStep> STEPS = List.of(
+            // The ACL's hook registers again with the new ranking: exchanges move to the new chain.
+            SwapStep.editConfig("dev.ferry.acl.cfg", "service.ranking", "I\"1001\""),
             SwapStep.editConfig("dev.ferry.connector.cfg", "maxQueuedResolutions", "2048"),
             SwapStep.editConfig("dev.ferry.http1.cfg", "maxInitialLineLength", "16384"),
             SwapStep.editConfig("dev.ferry.listener-http.cfg", "idleTimeoutSeconds", "150"),
@@ -52,6 +54,8 @@ public class HotSwapIT {
             SwapStep.updateBundle("dev.ferry.engine"),
             SwapStep.updateBundle("dev.ferry.console"),
             SwapStep.updateBundle("dev.ferry.plugin-connect-headers"),
+            // Every exchange of the load passes the ACL's hook: new exchanges take the new chain.
+            SwapStep.updateBundle("dev.ferry.plugin-acl"),
             SwapStep.stopStartBundle("dev.ferry.spdy"),
             SwapStep.stopStartBundle("dev.ferry.pac"),
             SwapStep.stopStartBundle("dev.ferry.plugin-connect-headers"),

@@ -129,7 +129,7 @@ public class ProxyChainIT {
         // B got the request in absolute form, as a proxy does, and A names B as its upstream.
         upstream.awaitAccessLine("GET " + origin.url(path) + " 200 ");
         String line = a.awaitAccessLine("GET " + origin.url(path) + " 200 ");
-        assertTrue("upstream is the last field: " + line, line.endsWith(" " + upstreamUrl));
+        assertTrue("upstream is the field before the user: " + line, line.endsWith(" " + upstreamUrl + " -"));
     }
 
     private static void assertTunnelThroughBoth(FerryProcess a, String upstreamUrl, TestOrigin tlsOrigin)
@@ -141,7 +141,7 @@ public class ProxyChainIT {
         assertFalse("a tunnel carries the request untouched:\n" + c.out, c.out.toLowerCase().contains("via:"));
         upstream.awaitAccessLine("CONNECT " + authority + " 200 ");
         String line = a.awaitAccessLine("CONNECT " + authority + " 200 ");
-        assertTrue("upstream is the last field: " + line, line.endsWith(" " + upstreamUrl));
+        assertTrue("upstream is the field before the user: " + line, line.endsWith(" " + upstreamUrl + " -"));
         PatternDownload.assertIntact(a, "https://" + authority + "/bytes?n=" + LARGE);
     }
 }

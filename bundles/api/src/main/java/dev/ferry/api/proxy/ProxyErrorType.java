@@ -9,6 +9,13 @@ public enum ProxyErrorType {
     DNS_TIMEOUT("dns_timeout", 504),
     DESTINATION_NOT_FOUND("destination_not_found", 502),
     DESTINATION_UNAVAILABLE("destination_unavailable", 503),
+    /** The proxy's policy does not allow that destination address (e.g. a private range through a public listener). */
+    DESTINATION_IP_PROHIBITED("destination_ip_prohibited", 403),
+    /**
+     * The proxy's policy does not allow that destination port (e.g. CONNECT to a port not among the TLS ports). Not in
+     * the RFC 9209 registry: Ferry's name, in its style.
+     */
+    DESTINATION_PORT_PROHIBITED("destination_port_prohibited", 403),
     CONNECTION_REFUSED("connection_refused", 502),
     CONNECTION_TIMEOUT("connection_timeout", 504),
     CONNECTION_TERMINATED("connection_terminated", 502),

@@ -1,7 +1,7 @@
 /**
  * Plain-Java proxy values for plugins and resolvers: no Netty type appears here.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package dev.ferry.api.proxy;
 

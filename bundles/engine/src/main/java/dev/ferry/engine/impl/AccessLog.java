@@ -6,7 +6,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One line per exchange on the {@code ferry.access} logger:
- * {@code client method target status bytes-from-client bytes-to-client duration-ms upstream}.
+ * {@code client method target status bytes-from-client bytes-to-client duration-ms upstream user}, the
+ * user {@code -} when no plugin authenticated one.
  */
 final class AccessLog {
 
@@ -17,10 +18,10 @@ final class AccessLog {
     }
 
     static void log(SocketAddress client, String method, String target, int status, long bytesIn, long bytesOut,
-            long startNanos, String upstream) {
+            long startNanos, String upstream, String user) {
         if (LOG.isInfoEnabled()) {
-            LOG.info("{} {} {} {} {} {} {}ms {}", client, method, target, status, bytesIn, bytesOut,
-                    (System.nanoTime() - startNanos) / 1_000_000, upstream);
+            LOG.info("{} {} {} {} {} {} {}ms {} {}", client, method, target, status, bytesIn, bytesOut,
+                    (System.nanoTime() - startNanos) / 1_000_000, upstream, user == null ? "-" : user);
         }
     }
 }

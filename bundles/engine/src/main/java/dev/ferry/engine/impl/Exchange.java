@@ -24,6 +24,8 @@ final class Exchange {
     boolean requestDone;
     long bytesIn;
     long bytesOut;
+    /** The user a plugin authenticated, or null. */
+    String user;
     /** The final status the client got, or 0 while there is none. */
     int status;
 
@@ -57,6 +59,6 @@ final class Exchange {
     }
 
     void log(SocketAddress client) {
-        AccessLog.log(client, method, target, status, bytesIn, bytesOut, startNanos, upstream);
+        AccessLog.log(client, method, target, status, bytesIn, bytesOut, startNanos, upstream, user);
     }
 }

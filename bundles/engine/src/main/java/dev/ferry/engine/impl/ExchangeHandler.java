@@ -2,6 +2,7 @@ package dev.ferry.engine.impl;
 
 import dev.ferry.api.codec.ListenerClosing;
 import dev.ferry.api.codec.ServerCodec;
+import dev.ferry.api.exchange.ClientRequest;
 import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.spi.TunnelRelay;
 import dev.ferry.api.upstream.ConnectJobException;
@@ -26,6 +27,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private enum State {
         /** Waiting for a request. */
         IDLE,
+        /** The exchange hooks (plugins) decide about the request; what the client sends meanwhile waits. */
+        CHECKING,
         /** A request is being forwarded and its response relayed. */
         FORWARDING,
         /** A CONNECT waits for its connect job. */
@@ -70,6 +74,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     /** {@code lease}'s channel, for telling its callbacks from those of connections given up. */
     private Channel origin;
     private OriginHandler originHandler;
+    /** The hooks' decision on the current request, cancelled when the client leaves before it is made. */
+    private Future<HookRun.Outcome> pendingCheck;
     /** The connector's work for the current exchange, cancelled when the client leaves before it is done. */
     private Future<UpstreamLease> pendingConnect;
     /** The listener closed: this connection ends after its current or next exchange (not a state: it spans them). */
@@ -89,7 +95,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (state == State.CLOSED) {
             ReferenceCountUtil.release(msg);
-        } else if (!backlog.isEmpty() || (state != State.IDLE && ex.requestDone)
+        } else if (!backlog.isEmpty() || state == State.CHECKING || (state != State.IDLE && ex.requestDone)
                 || (state == State.CONNECTING && msg instanceof ByteBuf)) {
             // Decoded before we paused reading: it belongs to a later exchange (or, after a CONNECT, to the tunnel).
             backlog.add(msg);
@@ -138,10 +144,72 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.channel().config().setAutoRead(false);
+        // From here on what the client sends waits in the backlog until the request goes on (or is refused).
+        state = State.CHECKING;
+        if (connect) {
+            // What follows the CONNECT is tunnel data, whatever the hooks decide: the codec must not parse it.
+            codec.tunnelRequested(ctx.pipeline());
+        }
+        List<ExchangeHooks.Ranked> chain = services.hooks.chain();
+        if (chain.isEmpty()) {
+            proceed(request, connect);
+            return;
+        }
+        ClientRequest asked = ClientRequests.of(request, target, ctx.channel(), services.listenerName(),
+                codec.protocol());
+        pendingCheck = HookRun.start(chain, asked, ctx.executor(), services.hooks.timeoutMillis());
+        pendingCheck.addListener(f -> {
+            if (f.isCancelled() || state != State.CHECKING) {
+                return;
+            }
+            pendingCheck = null;
+            onChecked(request, connect, asked, ((HookRun.Outcome) f.getNow()));
+            replayBacklog();
+        });
+    }
+
+    /** The hooks decided: the request goes on as they left it, or is answered with their refusal or failure. */
+    private void onChecked(HttpRequest request, boolean connect, ClientRequest asked, HookRun.Outcome outcome) {
+        // Not IDLE: reject() would log the answer again; the line below (or HookRun's, for a failure) says why.
+        state = State.DISCARDING;
+        if (outcome.failure != null) {
+            reject(outcome.failure, connect);
+            return;
+        }
+        if (outcome.refusal != null) {
+            ex.user = outcome.request.user();
+            ProxyError refusal = ProxyError.refused(outcome.refusal);
+            LOG.info("{} {} {}: {} (plugin {})", ctx.channel().remoteAddress(), ex.method, ex.target, refusal,
+                    outcome.refusedBy);
+            reject(refusal, connect);
+            return;
+        }
+        ClientRequest decided = outcome.request;
+        ex.user = decided.user();
+        if (!decided.target().equals(asked.target())) {
+            target = connect ? RequestTarget.authority(decided.target()) : RequestTarget.absolute(decided.target());
+        }
+        ClientRequests.writeBack(asked, decided, request);
+        proceed(request, connect);
+    }
+
+    /** What the client sent while the hooks decided, taken as if it arrived now. */
+    private void replayBacklog() {
+        ArrayDeque<Object> held = new ArrayDeque<>(backlog);
+        backlog.clear();
+        for (Object msg; (msg = held.poll()) != null;) {
+            channelRead(ctx, msg);
+        }
+        if (state == State.IDLE && backlog.isEmpty()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Forwards the request, or connects the tunnel, as the client (and the hooks) asked. */
+    private void proceed(HttpRequest request, boolean connect) {
         String partition = services.partition(ctx.channel());
         if (connect) {
             state = State.CONNECTING;
-            codec.tunnelRequested(ctx.pipeline());
             pendingConnect = services.connect(UpstreamRequest.tunnel(target.destination(), partition),
                     ctx.channel().eventLoop());
             pendingConnect.addListener(this::onTunnelConnected);
@@ -474,10 +542,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (state == State.FORWARDING || state == State.CONNECTING) {
+        if (state == State.FORWARDING || state == State.CONNECTING || state == State.CHECKING) {
             ex.log(ctx.channel().remoteAddress());
         }
         state = State.CLOSED;
+        if (pendingCheck != null) {
+            pendingCheck.cancel(false);
+        }
         if (pendingConnect != null) {
             // Gives up a queued or running connect job: its pool slot or waiting place goes to someone else.
             pendingConnect.cancel(false);

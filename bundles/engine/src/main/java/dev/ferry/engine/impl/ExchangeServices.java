@@ -27,9 +27,13 @@ final class ExchangeServices {
     final AwaitedService<TunnelRelay> relay;
     final AwaitedService<ClientCodec> clientCodec;
     final ForwardedHeaders headers = new ForwardedHeaders(PSEUDONYM);
+    /** The plugins that decide about each request before the upstream side is asked. */
+    final ExchangeHooks hooks;
     private volatile boolean partitionByClient;
+    private volatile String listenerName = "";
 
-    ExchangeServices(long serviceWaitMillis, boolean partitionByClient) {
+    ExchangeServices(long serviceWaitMillis, boolean partitionByClient, long pluginTimeoutMillis) {
+        this.hooks = new ExchangeHooks(pluginTimeoutMillis);
         this.connector = new AwaitedService<>("the upstream connector (dev.ferry.pool)", serviceWaitMillis);
         this.relay = new AwaitedService<>("the tunnel relay (dev.ferry.tunnel)", serviceWaitMillis);
         this.clientCodec = new AwaitedService<>("the HTTP/1.1 client codec (dev.ferry.http1)", serviceWaitMillis);
@@ -37,7 +41,9 @@ final class ExchangeServices {
     }
 
     /** New settings apply to exchanges that start from now on. */
-    void configure(long serviceWaitMillis, boolean partitionByClient) {
+    void configure(String listenerName, long serviceWaitMillis, boolean partitionByClient, long pluginTimeoutMillis) {
+        this.listenerName = listenerName;
+        hooks.timeoutMillis(pluginTimeoutMillis);
         connector.waitMillis(serviceWaitMillis);
         relay.waitMillis(serviceWaitMillis);
         clientCodec.waitMillis(serviceWaitMillis);
@@ -99,6 +105,11 @@ final class ExchangeServices {
                 result.tryFailure(f.cause());
             }
         });
+    }
+
+    /** The listener's name, as plugins see it. */
+    String listenerName() {
+        return listenerName;
     }
 
     /** The pool partition for a client connection: its address, or the shared partition. */

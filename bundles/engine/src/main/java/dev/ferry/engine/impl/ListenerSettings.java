@@ -18,6 +18,7 @@ final class ListenerSettings {
     final long serviceWaitMillis;
     final long handoverMillis;
     final boolean openProxy;
+    final long pluginTimeoutMillis;
 
     private ListenerSettings(ProxyListener.Config config) {
         name = config.name();
@@ -31,6 +32,7 @@ final class ListenerSettings {
         serviceWaitMillis = config.serviceWaitMillis();
         handoverMillis = config.handoverMillis();
         openProxy = config.openProxy();
+        pluginTimeoutMillis = config.pluginTimeoutMillis();
     }
 
     /** @throws IllegalArgumentException naming the listener and the setting that is out of range */
@@ -54,6 +56,10 @@ final class ListenerSettings {
             throw new IllegalArgumentException(prefix + "serviceWaitMillis must be >= 0, not "
                     + config.serviceWaitMillis());
         }
+        if (config.pluginTimeoutMillis() <= 0) {
+            throw new IllegalArgumentException(prefix + "pluginTimeoutMillis must be positive, not "
+                    + config.pluginTimeoutMillis());
+        }
         if (!config.poolPartition().equals("client") && !config.poolPartition().equals("none")) {
             throw new IllegalArgumentException(prefix + "poolPartition must be client or none, not '"
                     + config.poolPartition() + "'");
@@ -62,12 +68,15 @@ final class ListenerSettings {
     }
 
     /**
-     * Why this listener must not serve, or null. Ferry has no access control yet: a listener reachable from other
-     * machines would relay anyone to anything (its own Web Console included), so it serves only on loopback unless
-     * the operator says, in so many words, that an open proxy is meant.
+     * Why this listener must not serve, or null. A listener reachable from other machines, with nothing that
+     * restricts who may use it, would relay anyone to anything (its own Web Console included): it serves only on
+     * loopback, or where a plugin restricts clients (authentication, client address rules), or where the operator
+     * says, in so many words, that an open proxy is meant.
+     *
+     * @param clientsRestricted whether a registered exchange hook refuses clients it does not know
      */
-    String openProxyRefusal() {
-        if (openProxy) {
+    String openProxyRefusal(boolean clientsRestricted) {
+        if (openProxy || clientsRestricted) {
             return null;
         }
         InetAddress address;
@@ -81,7 +90,8 @@ final class ListenerSettings {
         }
         return "listener " + name + ": host " + host + " is not a loopback address, and nothing restricts who may "
                 + "use this proxy: anyone who reaches it could relay through it to anything. It does not serve. Bind "
-                + "host = 127.0.0.1, or set openProxy = true in its configuration (dev.ferry.listener-" + name
+                + "host = 127.0.0.1, restrict clients (dev.ferry.auth.cfg, or a client= rule in dev.ferry.acl.cfg), "
+                + "or set openProxy = true in its configuration (dev.ferry.listener-" + name
                 + ".cfg) to serve everyone who can reach it";
     }
 
@@ -96,7 +106,8 @@ final class ListenerSettings {
 
     @Override
     public String toString() {
-        return "openProxy=" + openProxy + " protocols=" + preference + " idleTimeoutSeconds=" + idleTimeoutSeconds + " drainTimeoutSeconds="
+        return "openProxy=" + openProxy + " pluginTimeoutMillis=" + pluginTimeoutMillis + " protocols=" + preference
+                + " idleTimeoutSeconds=" + idleTimeoutSeconds + " drainTimeoutSeconds="
                 + drainTimeoutSeconds + " poolPartition=" + (partitionByClient ? "client" : "none")
                 + " serviceWaitMillis=" + serviceWaitMillis + " handoverMillis=" + handoverMillis;
     }

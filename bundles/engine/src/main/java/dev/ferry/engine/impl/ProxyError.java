@@ -1,5 +1,7 @@
 package dev.ferry.engine.impl;
 
+import dev.ferry.api.exchange.HeaderEdit;
+import dev.ferry.api.exchange.Verdict;
 import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.proxy.ProxyResolutionException;
 import dev.ferry.api.upstream.ConnectJobException;
@@ -22,6 +24,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
+import java.util.List;
 
 /** A failed exchange: its RFC 9209 error type and a short explanation for the client and the log. */
 final class ProxyError {
@@ -29,15 +32,23 @@ final class ProxyError {
     private final ProxyErrorType type;
     private final String details;
     private final int status;
+    /** Headers the answer carries besides Proxy-Status (a challenge's Proxy-Authenticate). */
+    private final List<HeaderEdit> headers;
 
     ProxyError(ProxyErrorType type, String details) {
-        this(type, details, type.status());
+        this(type, details, type.status(), List.of());
     }
 
-    private ProxyError(ProxyErrorType type, String details, int status) {
+    private ProxyError(ProxyErrorType type, String details, int status, List<HeaderEdit> headers) {
         this.type = type;
         this.details = details;
         this.status = status;
+        this.headers = headers;
+    }
+
+    /** A hook's DENY or CHALLENGE, answered as it asked. */
+    static ProxyError refused(Verdict verdict) {
+        return new ProxyError(verdict.errorType(), verdict.text(), verdict.status(), verdict.headerEdits());
     }
 
     /** Classifies a request the decoder could not parse. */
@@ -57,7 +68,7 @@ final class ProxyError {
     static ProxyError upstream(Throwable cause, String destination) {
         if (cause instanceof ServiceUnavailableException) {
             // The proxy's own part is missing for now (a bundle being updated): 503, worth a retry soon, not 500.
-            return new ProxyError(ProxyErrorType.PROXY_INTERNAL_ERROR, cause.getMessage(), 503);
+            return new ProxyError(ProxyErrorType.PROXY_INTERNAL_ERROR, cause.getMessage(), 503, List.of());
         }
         if (cause instanceof ConnectJobException) {
             // The pool classified it at the stage that failed.
@@ -118,6 +129,18 @@ final class ProxyError {
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
                 .set("Proxy-Status", proxyStatus(pseudonym));
+        for (HeaderEdit edit : headers) {
+            switch (edit.op()) {
+                case ADD:
+                    response.headers().add(edit.name(), edit.value());
+                    break;
+                case SET:
+                    response.headers().set(edit.name(), edit.value());
+                    break;
+                default:
+                    response.headers().remove(edit.name());
+            }
+        }
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }

@@ -4,12 +4,14 @@ import dev.ferry.api.codec.ClientCodec;
 import dev.ferry.api.codec.ListenerClosing;
 import dev.ferry.api.codec.ProtocolNegotiator;
 import dev.ferry.api.codec.ServerCodec;
+import dev.ferry.api.exchange.ExchangeHook;
 import dev.ferry.api.spi.RevisionClasses;
 import dev.ferry.api.spi.Transport;
 import dev.ferry.api.spi.TunnelRelay;
 import dev.ferry.api.upstream.UpstreamConnector;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -78,16 +80,21 @@ public class ProxyListener {
                 + "engine bundle; then it closes")
         int handoverMillis() default 10000;
 
-        @AttributeDefinition(description = "Serve on an address other than loopback although Ferry does not restrict "
-                + "who may use it: anyone who reaches the address can relay through it to anything (an open proxy). "
-                + "Without it such a listener does not serve")
+        @AttributeDefinition(description = "Milliseconds a plugin (exchange hook) may take to decide about a request; "
+                + "a plugin that does not answer in time gets the request failed with 500 naming it")
+        int pluginTimeoutMillis() default 5000;
+
+        @AttributeDefinition(description = "Serve on an address other than loopback although no plugin restricts "
+                + "who may use it (dev.ferry.auth, or a client= rule of dev.ferry.acl): anyone who reaches the "
+                + "address can relay through it to anything (an open proxy). Without it, or a restricting plugin, "
+                + "such a listener does not serve")
         boolean openProxy() default false;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyListener.class);
 
     /** Made before activation: DS binds the dynamic references first. */
-    private final ExchangeServices services = new ExchangeServices(5000, true);
+    private final ExchangeServices services = new ExchangeServices(5000, true, 5000);
     private final ConnectionSetup setup = new ConnectionSetup(services, 5000);
     /** What a new connection gets; swapped as a whole by a configuration edit. */
     private volatile ListenerSettings settings;
@@ -105,7 +112,8 @@ public class ProxyListener {
         RevisionClasses.loadAll(context.getBundle());
         ListenerSettings initial = ListenerSettings.of(config);
         settings = initial;
-        services.configure(initial.serviceWaitMillis, initial.partitionByClient);
+        services.configure(initial.name, initial.serviceWaitMillis, initial.partitionByClient,
+                initial.pluginTimeoutMillis);
         setup.serviceWaitMillis(initial.serviceWaitMillis);
         active = true;
         if (refused(initial)) {
@@ -121,8 +129,8 @@ public class ProxyListener {
     }
 
     /** Logs why {@code s} must not serve (an open proxy not asked for), if it must not. */
-    private static boolean refused(ListenerSettings s) {
-        String refusal = s.openProxyRefusal();
+    private boolean refused(ListenerSettings s) {
+        String refusal = s.openProxyRefusal(services.hooks.restrictClients());
         if (refusal != null) {
             LOG.error(refusal);
         }
@@ -144,7 +152,7 @@ public class ProxyListener {
             return;
         }
         ListenerSettings previous = settings;
-        services.configure(next.serviceWaitMillis, next.partitionByClient);
+        services.configure(next.name, next.serviceWaitMillis, next.partitionByClient, next.pluginTimeoutMillis);
         setup.serviceWaitMillis(next.serviceWaitMillis);
         if (refused(next)) {
             settings = next;
@@ -177,7 +185,7 @@ public class ProxyListener {
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindTransport")
     synchronized void bindTransport(Transport newTransport) throws InterruptedException {
         transport = newTransport;
-        if (active && settings.openProxyRefusal() == null) {
+        if (active && settings.openProxyRefusal(services.hooks.restrictClients()) == null) {
             rebind(newTransport, settings, settings);
         }
     }
@@ -245,6 +253,45 @@ public class ProxyListener {
         }
         boolean successorLikely = reason == DEACTIVATION_REASON_BUNDLE_STOPPED;
         current.close(settings.drainTimeoutSeconds, successorLikely ? settings.handoverMillis : 0);
+    }
+
+    /**
+     * Plugins that decide about each request, called in {@code service.ranking} order; a new exchange takes the
+     * chain registered when it starts. A hook that restricts clients can make a non-loopback listener serve, and its
+     * leaving makes it stop.
+     */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeHook", updated = "updatedHook")
+    synchronized void addHook(ExchangeHook hook, Map<String, Object> properties) throws InterruptedException {
+        services.hooks.add(hook, properties);
+        restrictionChanged();
+    }
+
+    synchronized void updatedHook(ExchangeHook hook, Map<String, Object> properties) throws InterruptedException {
+        services.hooks.add(hook, properties);
+        restrictionChanged();
+    }
+
+    synchronized void removeHook(ExchangeHook hook) throws InterruptedException {
+        services.hooks.remove(hook);
+        restrictionChanged();
+    }
+
+    /** A listener that must not serve as an open proxy starts or stops serving as plugins restrict clients or not. */
+    private void restrictionChanged() throws InterruptedException {
+        if (!active) {
+            return;
+        }
+        boolean mayServe = settings.openProxyRefusal(services.hooks.restrictClients()) == null;
+        if (mayServe && socket == null && transport != null) {
+            LOG.info("Listener {} serves {}:{}: a plugin now restricts who may use it", settings.name,
+                    settings.host, settings.port);
+            rebind(transport, settings, settings);
+        } else if (!mayServe && socket != null) {
+            refused(settings);
+            socket.close(settings.drainTimeoutSeconds, 0);
+            socket = null;
+        }
     }
 
     /** The codecs offered are those registered when a connection arrives. */

@@ -83,7 +83,7 @@ final class ExchangeFixture {
         }
     }
 
-    final ExchangeServices services = new ExchangeServices(50, true);
+    final ExchangeServices services = new ExchangeServices(50, true, 200);
     final TestUpstream upstream = new TestUpstream();
     final RecordingRelay relay = new RecordingRelay();
     final EmbeddedChannel client = new EmbeddedChannel();

@@ -1,0 +1,204 @@
+package dev.ferry.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import dev.ferry.spdy.client.Negotiation;
+import dev.ferry.spdy.client.Response;
+import dev.ferry.spdy.client.SpdyClient;
+import dev.ferry.spdy.client.SpdySession;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * The shipped exchange-hook plugins in the real distribution: the ACL as shipped (CONNECT to listed ports only), and
+ * proxy authentication switched on while the proxy runs (a users file written by {@code bin/ferry-passwd}, then
+ * {@code config/dev.ferry.auth.cfg}), on the plain listener, the TLS listener and a SPDY stream; a listener on a
+ * non-loopback address serves only while a plugin restricts its clients.
+ */
+public class PluginsIT {
+
+    private static final String PASSWORD = "correct horse 7";
+
+    private static TestOrigin origin;
+    private static TestOrigin tlsOrigin;
+    private static FerryProcess ferry;
+    private static String proxy;
+
+    @BeforeClass
+    public static void start() throws Exception {
+        origin = new TestOrigin(null);
+        tlsOrigin = new TestOrigin(TlsOrigin.context());
+        ferry = FerryProcess.start("-Xmx64m", Map.of("dev.ferry.acl.cfg", Map.of("connectPorts",
+                "[ \"443\", \"" + tlsOrigin.port() + "\" ]")));
+        proxy = ferry.httpProxy();
+    }
+
+    @AfterClass
+    public static void stop() throws Exception {
+        try {
+            if (ferry != null) {
+                ferry.collectGarbage();
+                for (int i = 0; i < 5; i++) {
+                    Curl.run("-x", proxy, "--proxy-user", "alice:" + PASSWORD, origin.url("/bytes?n=100000"),
+                            "-o", "/dev/null");
+                }
+                ferry.assertNoLeaks();
+            }
+        } finally {
+            for (AutoCloseable c : new AutoCloseable[] {ferry, origin, tlsOrigin}) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    public void aclLetsConnectReachOnlyTheListedPortsAndSaysWhy() throws Exception {
+        String head = ProxyClients.connectHead(ferry.httpPort, "127.0.0.1:25");
+        assertTrue(head, head.startsWith("HTTP/1.1 403 "));
+        assertTrue(head, head.contains("Proxy-Status: ferry; error=destination_port_prohibited; details=\""));
+        assertTrue(head, head.contains("connectPorts"));
+        String logged = Await.until("the denial in ferry.log", 5000, () -> ferry.log().lines()
+                .filter(l -> l.contains("127.0.0.1:25") && l.contains("connectPorts")).findFirst().orElse(null));
+        assertNotNull(logged);
+
+        String allowed = ProxyClients.connectHead(ferry.httpPort, "127.0.0.1:" + tlsOrigin.port());
+        assertTrue(allowed, allowed.startsWith("HTTP/1.1 200 "));
+    }
+
+    /**
+     * One story, in order, because the failure throttle counts per client address and every client here is
+     * 127.0.0.1: authentication switched on live, used on every listener and protocol, throttled, switched off.
+     */
+    @Test
+    public void authenticationSwitchedOnLiveAsksEveryClientAndForwardsNoCredentials() throws Exception {
+        Path home = ferry.home;
+        CommandResult passwd = CommandResult.run(List.of("sh", "-c", "printf '%s\\n' \"$0\" | \"$1\" alice",
+                PASSWORD, home.resolve("bin/ferry-passwd").toString()), 60);
+        assertEquals(passwd.toString(), 0, passwd.exit);
+        assertTrue(Files.readString(home.resolve("etc/ferry-users")).startsWith("alice:pbkdf2-sha256:210000:"));
+        Path example = home.resolve("config/dev.ferry.auth.cfg.example");
+        Path staged = home.resolve("config/.dev.ferry.auth.cfg.tmp");
+        Files.copy(example, staged, StandardCopyOption.REPLACE_EXISTING);
+        FerryProcess.setKey(home, ".dev.ferry.auth.cfg.tmp", "maxFailures", "I\"4\"");
+        FerryProcess.setKey(home, ".dev.ferry.auth.cfg.tmp", "failureWindowSeconds", "I\"3\"");
+        Files.move(staged, home.resolve("config/dev.ferry.auth.cfg"), StandardCopyOption.ATOMIC_MOVE);
+
+        // Without credentials: 407 and a Basic challenge, once the configuration is read.
+        Curl challenged = Await.until("a 407 from the proxy", 10_000, () -> {
+            Curl c = Curl.run("-x", proxy, "-D", "-", "-o", "/dev/null", origin.url("/echo"));
+            return c.out.startsWith("HTTP/1.1 407 ") ? c : null;
+        });
+        assertTrue(challenged.out, challenged.out.contains("Proxy-Authenticate: Basic realm=\"ferry\""));
+        assertTrue(challenged.out, challenged.out.contains("Proxy-Status: ferry; error=http_request_denied"));
+
+        // With them: the request goes through, without Proxy-Authorization, and the access log names the user.
+        String marker = "/echo?auth-marker=" + System.nanoTime();
+        Curl ok = Curl.run("-x", proxy, "--proxy-user", "alice:" + PASSWORD, origin.url(marker));
+        assertEquals(ok.toString(), 0, ok.exit);
+        assertTrue(ok.out, ok.out.startsWith("GET " + marker.substring(0, 5)));
+        assertFalse("credentials reached the origin:\n" + ok.out, ok.out.toLowerCase().contains("proxy-authorization"));
+        String line = ferry.awaitAccessLine(origin.url(marker) + " 200 ");
+        assertTrue(line, line.endsWith(" alice"));
+
+        // Through a CONNECT tunnel, and over the TLS listener.
+        Curl tunnel = Curl.run("-x", proxy, "--proxy-user", "alice:" + PASSWORD, "-k",
+                "https://127.0.0.1:" + tlsOrigin.port() + "/bytes?n=1000", "-o", "/dev/null", "-w", "%{http_code}");
+        assertEquals(tunnel.toString(), "200", tunnel.out);
+        Curl overTls = Curl.run("-x", ferry.httpsProxy(), "--proxy-insecure", "--proxy-user", "alice:" + PASSWORD,
+                origin.url("/bytes?n=1000"), "-o", "/dev/null", "-w", "%{http_code}");
+        assertEquals(overTls.toString(), "200", overTls.out);
+        Curl tunnelAsked = Curl.run("-x", proxy, "-k", "https://127.0.0.1:" + tlsOrigin.port() + "/", "-o",
+                "/dev/null", "-w", "%{http_connect}");
+        assertEquals(tunnelAsked.toString(), "407", tunnelAsked.out);
+
+        // A SPDY stream is asked the same way.
+        try (SpdyClient client = new SpdyClient();
+                SpdySession session = client.open(new InetSocketAddress("127.0.0.1", ferry.httpsPort),
+                        Negotiation.ALPN)) {
+            try (Response asked = session.get(origin.url("/echo"))) {
+                assertEquals(407, asked.status());
+                assertEquals("Basic realm=\"ferry\", charset=\"UTF-8\"", asked.header("proxy-authenticate"));
+            }
+            String basic = "Basic " + Base64.getEncoder().encodeToString(("alice:" + PASSWORD)
+                    .getBytes(StandardCharsets.UTF_8));
+            try (Response served = session.get(origin.url("/echo"), Map.of("proxy-authorization", basic))) {
+                assertEquals(200, served.status());
+                String echoed = new String(served.bodyBytes(), StandardCharsets.ISO_8859_1).toLowerCase();
+                assertFalse(echoed, echoed.contains("proxy-authorization"));
+            }
+            assertTrue("the proxy broke SPDY/3.1: " + session.peerViolations(), session.peerViolations().isEmpty());
+        }
+
+        // Wrong passwords: 407 each, then 429 once maxFailures (4) are used up; the verified user still passes.
+        int status = 0;
+        int attempts = 0;
+        while (status != 429 && attempts < 8) {
+            attempts++;
+            Curl wrong = Curl.run("-x", proxy, "--proxy-user", "alice:wrong" + attempts, origin.url("/echo"),
+                    "-o", "/dev/null", "-w", "%{http_code}");
+            status = Integer.parseInt(wrong.out.trim());
+            assertTrue(wrong.toString(), status == 407 || status == 429);
+        }
+        assertEquals("the fifth failed attempt is throttled", 5, attempts);
+        assertTrue(ferry.log(), ferry.log().contains("wrong user name or password for user 'alice'"));
+        assertFalse("no password in the log", ferry.log().contains("wrong1"));
+        Curl stillOk = Curl.run("-x", proxy, "--proxy-user", "alice:" + PASSWORD, origin.url("/echo"), "-o",
+                "/dev/null", "-w", "%{http_code}");
+        assertEquals(stillOk.toString(), "200", stillOk.out);
+
+        // Switched off live: requests pass without credentials again.
+        Files.delete(home.resolve("config/dev.ferry.auth.cfg"));
+        Await.until("requests without credentials served again", 10_000, () -> "200".equals(Curl.run("-x", proxy,
+                origin.url("/echo"), "-o", "/dev/null", "-w", "%{http_code}").out) ? Boolean.TRUE : null);
+    }
+
+    @Test
+    public void listenerOnANonLoopbackAddressServesOnlyWhileAPluginRestrictsClients() throws Exception {
+        int port = Ports.free();
+        Path cfg = ferry.home.resolve("config/dev.ferry.listener-public.cfg");
+        Path staged = ferry.home.resolve("config/.dev.ferry.listener-public.cfg.tmp");
+        Files.writeString(staged, "name = public\nhost = 0.0.0.0\nport = " + port + "\n");
+        Files.move(staged, cfg, StandardCopyOption.ATOMIC_MOVE);
+        String refusal = Await.until("the open-proxy refusal in ferry.log", 10_000, () -> ferry.log().lines()
+                .filter(l -> l.contains("listener public: host 0.0.0.0 is not a loopback address")).findFirst()
+                .orElse(null));
+        assertTrue(refusal, refusal.contains("openProxy"));
+        assertFalse("nothing accepts on " + port, accepts(port));
+
+        // A client rule makes the ACL restrict clients: the listener serves, and the rule applies on it.
+        FerryProcess.setKey(ferry.home, "dev.ferry.acl.cfg", "rules",
+                "[ \"allow client=127.0.0.0/8\", \"deny all\" ]");
+        Await.until("the public listener accepting", 10_000, () -> accepts(port) ? Boolean.TRUE : null);
+        Curl served = Curl.run("-x", "http://127.0.0.1:" + port, origin.url("/echo"), "-o", "/dev/null", "-w",
+                "%{http_code}");
+        assertEquals(served.toString(), "200", served.out);
+
+        // The rule goes: the listener stops serving.
+        FerryProcess.setKey(ferry.home, "dev.ferry.acl.cfg", "rules", "[ ]");
+        Await.until("the public listener closed", 10_000, () -> accepts(port) ? null : Boolean.TRUE);
+        Files.delete(cfg);
+    }
+
+    private static boolean accepts(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+}
