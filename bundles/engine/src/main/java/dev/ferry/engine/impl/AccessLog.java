@@ -18,10 +18,10 @@ final class AccessLog {
     }
 
     static void log(SocketAddress client, String method, String target, int status, long bytesIn, long bytesOut,
-            long startNanos, String upstream, String user) {
+            long durationNanos, String upstream, String user) {
         if (LOG.isInfoEnabled()) {
             LOG.info("{} {} {} {} {} {} {}ms {} {}", client, method, target, status, bytesIn, bytesOut,
-                    (System.nanoTime() - startNanos) / 1_000_000, upstream, user == null ? "-" : user);
+                    durationNanos / 1_000_000, upstream, user == null ? "-" : user);
         }
     }
 }

@@ -3,10 +3,11 @@ package dev.ferry.engine.impl;
 import dev.ferry.api.exchange.ClientRequest;
 import dev.ferry.api.exchange.Headers;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -21,8 +22,6 @@ final class ClientRequests {
 
     static ClientRequest of(HttpRequest request, RequestTarget target, Channel client, String listener,
             String protocol) {
-        List<Map.Entry<String, String>> headers = new ArrayList<>(request.headers().size());
-        request.headers().iteratorAsString().forEachRemaining(headers::add);
         return ClientRequest.builder()
                 .client(inet(client.remoteAddress()))
                 .local(inet(client.localAddress()))
@@ -30,21 +29,36 @@ final class ClientRequests {
                 .protocol(protocol)
                 .method(request.method().name())
                 .target(request.uri(), target.destination().host(), target.destination().port())
-                .headers(Headers.of(headers))
+                .headers(ExchangeEvents.headersOf(request.headers()))
                 .build();
     }
 
     /** Writes the hooks' headers and target into {@code request} when they differ from what {@code before} was. */
     static void writeBack(ClientRequest before, ClientRequest after, HttpRequest request) {
         if (after.headers() != before.headers()) {
-            request.headers().clear();
-            for (Map.Entry<String, String> e : after.headers().entries()) {
-                request.headers().add(e.getKey(), e.getValue());
-            }
+            replaceHeaders(request.headers(), after.headers());
         }
         if (!after.target().equals(before.target())) {
             request.setUri(after.target());
         }
+    }
+
+    /**
+     * Replaces {@code target}'s headers with {@code edited}, except the message framing: {@code Content-Length} and
+     * {@code Transfer-Encoding} stay as the codec read them, since the body on the wire is framed by them.
+     */
+    static void replaceHeaders(HttpHeaders target, Headers edited) {
+        List<String> length = target.getAll(HttpHeaderNames.CONTENT_LENGTH);
+        List<String> coding = target.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        target.clear();
+        for (Map.Entry<String, String> e : edited.entries()) {
+            if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(e.getKey())
+                    && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(e.getKey())) {
+                target.add(e.getKey(), e.getValue());
+            }
+        }
+        target.add(HttpHeaderNames.CONTENT_LENGTH, length);
+        target.add(HttpHeaderNames.TRANSFER_ENCODING, coding);
     }
 
     /** Channels made in tests (EmbeddedChannel) have no IP address: they get an unresolved stand-in. */

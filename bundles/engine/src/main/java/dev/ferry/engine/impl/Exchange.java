@@ -7,12 +7,17 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import dev.ferry.api.exchange.ClientRequest;
+import dev.ferry.api.proxy.ProxyErrorType;
 import java.net.SocketAddress;
+import java.time.Instant;
+import java.util.List;
 
 /** What the proxy knows about one exchange: for its framing decisions and for the access log line. */
 final class Exchange {
 
     final long startNanos = System.nanoTime();
+    final Instant started = Instant.now();
     final String method;
     final String target;
     final boolean http10;
@@ -26,6 +31,13 @@ final class Exchange {
     long bytesOut;
     /** The user a plugin authenticated, or null. */
     String user;
+    /** The exchange hooks this exchange took when it started (empty: none registered then). */
+    List<ExchangeHooks.Ranked> hooks = List.of();
+    /** The request as the hooks saw it last, while {@code hooks} is not empty. */
+    ClientRequest request;
+    /** The error the proxy answered or ended the exchange with, or null. */
+    ProxyErrorType errorType;
+    String errorDetails;
     /** The final status the client got, or 0 while there is none. */
     int status;
 
@@ -58,7 +70,18 @@ final class Exchange {
         }
     }
 
+    /** Records an error answer (or end) for the log and the hooks. */
+    void failed(ProxyError error) {
+        errorType = error.type();
+        errorDetails = error.details();
+    }
+
+    /** The exchange has ended: its access log line, and the hooks' summary. Called once. */
     void log(SocketAddress client) {
-        AccessLog.log(client, method, target, status, bytesIn, bytesOut, startNanos, upstream, user);
+        long now = System.nanoTime();
+        AccessLog.log(client, method, target, status, bytesIn, bytesOut, now - startNanos, upstream, user);
+        if (!hooks.isEmpty()) {
+            ExchangeEvents.ended(this, now);
+        }
     }
 }

@@ -157,6 +157,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         ClientRequest asked = ClientRequests.of(request, target, ctx.channel(), services.listenerName(),
                 codec.protocol());
+        ex.hooks = chain;
+        ex.request = asked;
         pendingCheck = HookRun.start(chain, asked, ctx.executor(), services.hooks.timeoutMillis());
         pendingCheck.addListener(f -> {
             if (f.isCancelled() || state != State.CHECKING) {
@@ -177,6 +179,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (outcome.refusal != null) {
+            ex.request = outcome.request;
             ex.user = outcome.request.user();
             ProxyError refusal = ProxyError.refused(outcome.refusal);
             LOG.info("{} {} {}: {} (plugin {})", ctx.channel().remoteAddress(), ex.method, ex.target, refusal,
@@ -185,6 +188,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ClientRequest decided = outcome.request;
+        ex.request = decided;
         ex.user = decided.user();
         if (!decided.target().equals(asked.target())) {
             target = connect ? RequestTarget.authority(decided.target()) : RequestTarget.absolute(decided.target());
@@ -384,6 +388,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         // Part of the response is out: closing is the only honest end for the client.
+        ex.failed(error);
         LOG.warn("{} {} {}: {} after the response started; closing the client connection", ctx.channel()
                 .remoteAddress(), ex.method, ex.target, error);
         closeOrigin();
@@ -403,6 +408,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     /** Answers the current request with an error; closes the connection when asked or when it cannot continue. */
     private void reject(ProxyError error, boolean close) {
         ex.status = error.status();
+        ex.failed(error);
         boolean closing = close || !ex.keepAlive || state == State.CONNECTING;
         if (state == State.IDLE) {
             LOG.info("{} {} {}: {}", ctx.channel().remoteAddress(), ex.method, ex.target, error);

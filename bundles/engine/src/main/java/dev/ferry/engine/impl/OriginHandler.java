@@ -92,6 +92,9 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
         informational = false;
         responseStarted = true;
         reusable = keepAlive;
+        if (!ex.hooks.isEmpty()) {
+            ExchangeEvents.responseHead(ex.hooks, ex.request, response);
+        }
         ex.frameResponse(response);
         client.write(response, client.voidPromise());
     }

@@ -48,11 +48,25 @@ public class ExchangeHooksTest {
         f.close();
     }
 
-    private void register(String name, int ranking, ExchangeHook hook) {
-        f.services.hooks.add(request -> {
+    /** A request hook as a lambda. */
+    interface RequestAnswer {
+        CompletionStage<Verdict> answer(ClientRequest request);
+    }
+
+    static ExchangeHook hook(RequestAnswer answer) {
+        return new ExchangeHook() {
+            @Override
+            public CompletionStage<Verdict> onRequest(ClientRequest request) {
+                return answer.answer(request);
+            }
+        };
+    }
+
+    private void register(String name, int ranking, RequestAnswer answer) {
+        f.services.hooks.add(hook(request -> {
             seen.add(request);
-            return hook.onRequest(request);
-        }, Map.of("component.name", name, "service.ranking", ranking, "service.id", nextServiceId++));
+            return answer.answer(request);
+        }), Map.of("component.name", name, "service.ranking", ranking, "service.id", nextServiceId++));
     }
 
     private static CompletionStage<Verdict> now(Verdict verdict) {
@@ -248,7 +262,7 @@ public class ExchangeHooksTest {
     @Test
     public void hooksComingAndGoingChangeOnlyLaterExchanges() {
         CompletableFuture<Verdict> answer = new CompletableFuture<>();
-        ExchangeHook waiting = r -> answer;
+        ExchangeHook waiting = hook(r -> answer);
         f.services.hooks.add(waiting, Map.of("component.name", "test.waiting", "service.id", 1L));
 
         f.send(GET);
@@ -266,8 +280,8 @@ public class ExchangeHooksTest {
 
     @Test
     public void rankingFromAnUntypedConfigurationIsReadAndRestrictionIsReported() {
-        ExchangeHook a = r -> now(Verdict.proceed());
-        ExchangeHook b = r -> now(Verdict.proceed());
+        ExchangeHook a = hook(r -> now(Verdict.proceed()));
+        ExchangeHook b = hook(r -> now(Verdict.proceed()));
         f.services.hooks.add(a, Map.of("component.name", "a", "service.ranking", "5", "service.id", 1L));
         f.services.hooks.add(b, Map.of("component.name", "b", "service.ranking", 7, "service.id", 2L,
                 ExchangeHooks.RESTRICTS_CLIENTS, Boolean.TRUE));
