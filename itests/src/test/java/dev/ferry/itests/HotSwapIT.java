@@ -32,6 +32,8 @@ public class HotSwapIT {
             // The ACL's hook registers again with the new ranking: exchanges move to the new chain.
             SwapStep.editConfig("dev.ferry.acl.cfg", "service.ranking", "I\"1001\""),
             SwapStep.editConfig("dev.ferry.connector.cfg", "maxQueuedResolutions", "2048"),
+            // With X-Forwarded-For on, the headers plugin registers its hook: every later exchange passes it.
+            SwapStep.editConfig("dev.ferry.headers.cfg", "xForwardedFor", "B\"true\""),
             SwapStep.editConfig("dev.ferry.http1.cfg", "maxInitialLineLength", "16384"),
             SwapStep.editConfig("dev.ferry.listener-http.cfg", "idleTimeoutSeconds", "150"),
             SwapStep.editConfig("dev.ferry.listener-https.cfg", "idleTimeoutSeconds", "150"),
@@ -56,6 +58,7 @@ public class HotSwapIT {
             SwapStep.updateBundle("dev.ferry.plugin-connect-headers"),
             // Every exchange of the load passes the ACL's hook: new exchanges take the new chain.
             SwapStep.updateBundle("dev.ferry.plugin-acl"),
+            SwapStep.updateBundle("dev.ferry.plugin-headers"),
             SwapStep.stopStartBundle("dev.ferry.spdy"),
             SwapStep.stopStartBundle("dev.ferry.pac"),
             SwapStep.stopStartBundle("dev.ferry.plugin-connect-headers"),

@@ -9,7 +9,11 @@ import dev.ferry.spdy.client.Negotiation;
 import dev.ferry.spdy.client.Response;
 import dev.ferry.spdy.client.SpdyClient;
 import dev.ferry.spdy.client.SpdySession;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,6 +170,60 @@ public class PluginsIT {
                 origin.url("/echo"), "-o", "/dev/null", "-w", "%{http_code}").out) ? Boolean.TRUE : null);
     }
 
+    /**
+     * The headers plugin switched on live (X-Forwarded-For, Forwarded, a request and a response rule), and a JSON
+     * access log added live: each request is there as one line, a denial with its Proxy-Status error.
+     */
+    @Test
+    public void headerRulesAndAJsonAccessLogSwitchedOnLive() throws Exception {
+        Path home = ferry.home;
+        Path jsonCfg = home.resolve("config/dev.ferry.accesslog-json.cfg");
+        Path staged = home.resolve("config/.dev.ferry.accesslog-json.cfg.tmp");
+        Files.writeString(staged, "format = json\n");
+        Files.move(staged, jsonCfg, StandardCopyOption.ATOMIC_MOVE);
+        FerryProcess.setKey(home, "dev.ferry.headers.cfg", "requestHeaders", "[ \"set X-Ferry-Rule: yes\" ]");
+        FerryProcess.setKey(home, "dev.ferry.headers.cfg", "responseHeaders", "[ \"add X-Served-By: ferry\" ]");
+        FerryProcess.setKey(home, "dev.ferry.headers.cfg", "xForwardedFor", "B\"true\"");
+        FerryProcess.setKey(home, "dev.ferry.headers.cfg", "forwarded", "B\"true\"");
+        String marker = "/echo?headers-marker=" + System.nanoTime();
+
+        Curl seen = Await.until("the header rules applied", 10_000, () -> {
+            Curl c = Curl.run("-x", proxy, "-D", "-", "-H", "X-Forwarded-For: 203.0.113.9", origin.url(marker));
+            return c.out.contains("X-Served-By: ferry")
+                    && c.out.toLowerCase().contains("x-forwarded-for: 203.0.113.9, 127.0.0.1") ? c : null;
+        });
+        String echoed = seen.out.toLowerCase();
+        assertTrue(seen.out, echoed.contains("x-ferry-rule: yes"));
+        assertTrue(seen.out, echoed.contains("forwarded: for=127.0.0.1;proto=http"));
+
+        // The log starts when FileInstall has read its file: until then requests are not in it.
+        Path jsonLog = home.resolve("data/log/access-json.log");
+        String line = Await.until("the request in " + jsonLog, 10_000, () -> {
+            Curl.run("-x", proxy, "-o", "/dev/null", origin.url(marker));
+            return Files.exists(jsonLog) ? Files.readAllLines(jsonLog).stream().filter(l -> l.contains(marker))
+                    .findFirst().orElse(null) : null;
+        });
+        assertTrue(line, line.startsWith("{\"time\":\""));
+        assertTrue(line, line.contains("\"method\":\"GET\",\"target\":\"" + origin.url(marker) + "\",\"status\":200"));
+        assertTrue(line, line.contains("\"upstream\":\"DIRECT\""));
+
+        String denied = ProxyClients.connectHead(ferry.httpPort, "127.0.0.1:25");
+        assertTrue(denied, denied.startsWith("HTTP/1.1 403 "));
+        String deniedLine = Await.until("the denial in " + jsonLog, 10_000, () -> Files.readAllLines(jsonLog)
+                .stream().filter(l -> l.contains("\"target\":\"127.0.0.1:25\"")).findFirst().orElse(null));
+        assertTrue(deniedLine, deniedLine.contains("\"status\":403"));
+        assertTrue(deniedLine, deniedLine.contains("\"error\":\"destination_port_prohibited\""));
+
+        // Off again: the headers plugin has nothing to do, and the log's configuration goes.
+        Files.delete(jsonCfg);
+        FerryProcess.setKey(home, "dev.ferry.headers.cfg", "requestHeaders", "[ ]");
+        FerryProcess.setKey(home, "dev.ferry.headers.cfg", "responseHeaders", "[ ]");
+        FerryProcess.setKey(home, "dev.ferry.headers.cfg", "xForwardedFor", "B\"false\"");
+        FerryProcess.setKey(home, "dev.ferry.headers.cfg", "forwarded", "B\"false\"");
+        Await.until("the header rules gone", 10_000, () -> Curl.run("-x", proxy, "-D", "-", origin.url("/echo"))
+                .out.contains("X-Served-By") ? null : Boolean.TRUE);
+    }
+
     @Test
     public void listenerOnANonLoopbackAddressServesOnlyWhileAPluginRestrictsClients() throws Exception {
         int port = Ports.free();
@@ -187,10 +245,46 @@ public class PluginsIT {
                 "%{http_code}");
         assertEquals(served.toString(), "200", served.out);
 
+        // Reached on an address that is not loopback, the proxy does not relay to loopback or private destinations:
+        // not to this machine's own services (its Web Console on 127.0.0.1 included).
+        InetAddress external = nonLoopbackAddress();
+        if (external != null) {
+            String self = external.getHostAddress() + (external instanceof Inet6Address ? "/128" : "/32");
+            FerryProcess.setKey(ferry.home, "dev.ferry.acl.cfg", "rules",
+                    "[ \"deny client=!127.0.0.0/8," + self + "\" ]");
+            String via = "http://" + (external instanceof Inet6Address ? "[" + external.getHostAddress() + "]"
+                    : external.getHostAddress()) + ":" + port;
+            Curl refused = Await.until("the private destination refused", 10_000, () -> {
+                Curl c = Curl.run("-x", via, "-D", "-", "-o", "/dev/null", origin.url("/echo"));
+                // (until the new rules are read, the old ones answer: deny all)
+                return c.out.contains("error=destination_ip_prohibited") ? c : null;
+            });
+            assertTrue(refused.out, refused.out.startsWith("HTTP/1.1 403 "));
+            Curl local = Curl.run("-x", "http://127.0.0.1:" + port, origin.url("/echo"), "-o", "/dev/null", "-w",
+                    "%{http_code}");
+            assertEquals("through the loopback address it is this machine's own client: " + local, "200",
+                    local.out);
+        }
+
         // The rule goes: the listener stops serving.
         FerryProcess.setKey(ferry.home, "dev.ferry.acl.cfg", "rules", "[ ]");
         Await.until("the public listener closed", 10_000, () -> accepts(port) ? null : Boolean.TRUE);
         Files.delete(cfg);
+    }
+
+    /** An address of this machine that is not loopback (traffic to it stays on the machine), or null. */
+    private static InetAddress nonLoopbackAddress() throws java.net.SocketException {
+        for (NetworkInterface nic : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (!nic.isUp() || nic.isLoopback()) {
+                continue;
+            }
+            for (InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+                if (a instanceof Inet4Address && !a.isLinkLocalAddress()) {
+                    return a;
+                }
+            }
+        }
+        return null;
     }
 
     private static boolean accepts(int port) {
