@@ -81,6 +81,16 @@ public class PluginsIT {
 
         String allowed = ProxyClients.connectHead(ferry.httpPort, "127.0.0.1:" + tlsOrigin.port());
         assertTrue(allowed, allowed.startsWith("HTTP/1.1 200 "));
+
+        // A configuration that does not parse is refused, with one ERROR naming the entry; the rules in force stay.
+        FerryProcess.setKey(ferry.home, "dev.ferry.acl.cfg", "rules", "[ \"deny prot=25\" ]");
+        String error = Await.until("the refused ACL change in ferry.log", 10_000, () -> ferry.log().lines()
+                .filter(l -> l.contains("ERROR") && l.contains("rules[0] 'deny prot=25'")).findFirst().orElse(null));
+        assertTrue(error, error.contains("unknown condition 'prot=25'"));
+        assertTrue(ProxyClients.connectHead(ferry.httpPort, "127.0.0.1:25").startsWith("HTTP/1.1 403 "));
+        assertTrue(ProxyClients.connectHead(ferry.httpPort, "127.0.0.1:" + tlsOrigin.port())
+                .startsWith("HTTP/1.1 200 "));
+        FerryProcess.setKey(ferry.home, "dev.ferry.acl.cfg", "rules", "[ ]");
     }
 
     /**
