@@ -11,7 +11,9 @@ import dev.ferry.spdy.client.SpdySession;
 import dev.ferry.spdy.client.Tunnel;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.spdy.DefaultSpdyDataFrame;
+import io.netty.handler.codec.spdy.DefaultSpdyRstStreamFrame;
 import io.netty.handler.codec.spdy.DefaultSpdySynStreamFrame;
+import io.netty.handler.codec.spdy.SpdyStreamStatus;
 import io.netty.handler.codec.spdy.SpdySynStreamFrame;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -209,6 +211,39 @@ public class SpdyProxyIT {
             session.sendFrame(new DefaultSpdyDataFrame(id, Unpooled.wrappedBuffer(new byte[70_000])));
             assertEquals("FLOW_CONTROL_ERROR", Integer.valueOf(7),
                     session.resetReceived(id).get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * A thousand uploads cancelled while their data waits in the proxy (the destination's connect hangs): each gives
+     * its bytes back to the session window, so 8 MB went through a 1 MiB session window, and a 10 MiB upload on the
+     * same session afterwards arrives whole.
+     */
+    @Test
+    public void cancelledUploadsGiveTheirBytesBackToTheSessionWindow() throws Exception {
+        try (Blackhole blackhole = new Blackhole()) {
+            for (int i = 0; i < 1000; i++) {
+                int id = session.reserveStreamId();
+                SpdySynStreamFrame syn = new DefaultSpdySynStreamFrame(id, 0, (byte) 0);
+                syn.headers().set(":method", "POST").set(":path", "http://127.0.0.1:" + blackhole.port() + "/")
+                        .set(":version", "HTTP/1.1").set(":host", "127.0.0.1:" + blackhole.port())
+                        .set(":scheme", "http");
+                session.sendFrame(syn);
+                session.sendFrame(new DefaultSpdyDataFrame(id, Unpooled.wrappedBuffer(new byte[8192])));
+                session.sendFrame(new DefaultSpdyRstStreamFrame(id, SpdyStreamStatus.CANCEL));
+                if (i % 100 == 99) {
+                    // A round trip now and then: the proxy keeps up, and the session is still there.
+                    assertTrue(session.ping().toMillis() < 10_000);
+                }
+            }
+        }
+        assertEquals("no GOAWAY", null, session.goAwayReceived());
+        long size = 10L << 20;
+        try (Response response = session.send("POST", origin.url("/sha256"), Map.of(), Patterns.stream(size))
+                .get(60, TimeUnit.SECONDS)) {
+            assertEquals(200, response.status());
+            assertEquals(Patterns.sha256(size) + " " + size, new String(response.bodyBytes(),
+                    StandardCharsets.US_ASCII));
         }
     }
 

@@ -3,8 +3,8 @@ package dev.ferry.http1.impl;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** Size limits of the HTTP/1 message parser, shared by the server and the client side. */
-@ObjectClassDefinition(name = "Ferry HTTP/1.1 codec", description = "Size limits of HTTP/1.1 message parsing")
+/** Limits of the HTTP/1 message parser, shared by the server and the client side (the head deadline: server only). */
+@ObjectClassDefinition(name = "Ferry HTTP/1.1 codec", description = "Limits of HTTP/1.1 message parsing")
 public @interface Http1Limits {
 
     String PID = "dev.ferry.http1";
@@ -17,4 +17,8 @@ public @interface Http1Limits {
 
     @AttributeDefinition(description = "Largest body piece handed on at once, in bytes (bodies stream in pieces)")
     int maxChunkSize() default 65536;
+
+    @AttributeDefinition(description = "Seconds a client gets to send a whole request head once its first byte has "
+            + "arrived; then it is answered 408 and the connection closes")
+    int requestHeadTimeoutSeconds() default 30;
 }

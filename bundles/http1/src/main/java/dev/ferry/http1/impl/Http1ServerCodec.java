@@ -50,7 +50,10 @@ public class Http1ServerCodec implements ServerCodec {
 
     @Override
     public void configure(ChannelPipeline pipeline, Supplier<ChannelHandler> exchangeHandlers) {
+        RequestHeadDeadline deadline = new RequestHeadDeadline(limits.headTimeoutSeconds());
+        pipeline.addLast(RequestHeadDeadline.BYTES, deadline.bytes());
         pipeline.addLast(HANDLER, new HttpServerCodec(limits.forNewConnection()));
+        pipeline.addLast(RequestHeadDeadline.HEADS, deadline.heads());
         pipeline.addLast("exchange", exchangeHandlers.get());
     }
 
@@ -60,6 +63,12 @@ public class Http1ServerCodec implements ServerCodec {
         HttpServerCodec codec = pipeline.get(HttpServerCodec.class);
         if (codec != null) {
             codec.removeInboundHandler();
+        }
+        // The CONNECT's head is complete: no deadline runs, and the tunnel's bytes are no request heads.
+        for (String deadline : new String[] {RequestHeadDeadline.BYTES, RequestHeadDeadline.HEADS}) {
+            if (pipeline.get(deadline) != null) {
+                pipeline.remove(deadline);
+            }
         }
     }
 

@@ -17,11 +17,13 @@ final class ParserLimits {
     /** Which codec these limits are for, in log lines. */
     private final String codec;
     private volatile HttpDecoderConfig current;
+    private volatile int headTimeoutSeconds;
 
     /** @throws IllegalArgumentException naming the setting that is out of range */
     ParserLimits(String codec, Http1Limits limits) {
         this.codec = codec;
         this.current = check(limits);
+        this.headTimeoutSeconds = limits.requestHeadTimeoutSeconds();
     }
 
     /** Applies a changed configuration; one that is out of range is refused with one ERROR line. */
@@ -34,7 +36,9 @@ final class ParserLimits {
             return;
         }
         current = next;
-        LOG.info("New HTTP/1.1 {} connections get {}", codec, describe(next));
+        headTimeoutSeconds = limits.requestHeadTimeoutSeconds();
+        LOG.info("New HTTP/1.1 {} connections get {}, requestHeadTimeoutSeconds={}", codec, describe(next),
+                headTimeoutSeconds);
     }
 
     /** The parser configuration for a connection starting now, its own copy. */
@@ -42,7 +46,16 @@ final class ParserLimits {
         return current.clone();
     }
 
+    /** The request head deadline for a server connection starting now. */
+    int headTimeoutSeconds() {
+        return headTimeoutSeconds;
+    }
+
     private static HttpDecoderConfig check(Http1Limits limits) {
+        if (limits.requestHeadTimeoutSeconds() < 1) {
+            throw new IllegalArgumentException("requestHeadTimeoutSeconds=" + limits.requestHeadTimeoutSeconds()
+                    + " is below the minimum of 1 second");
+        }
         atLeastMinimum("maxInitialLineLength", limits.maxInitialLineLength());
         atLeastMinimum("maxHeaderSize", limits.maxHeaderSize());
         atLeastMinimum("maxChunkSize", limits.maxChunkSize());

@@ -101,7 +101,7 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
 
     void receive(Object msg) {
         if (!open) {
-            ReferenceCountUtil.release(msg);
+            drop(msg);
             return;
         }
         inbound.add(msg);
@@ -162,8 +162,7 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
                 pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
                 continue;
             }
-            int bytes = msg instanceof ByteBuf ? ((ByteBuf) msg).readableBytes()
-                    : msg instanceof ByteBufHolder ? ((ByteBufHolder) msg).content().readableBytes() : 0;
+            int bytes = bytesOf(msg);
             if (msg instanceof LastHttpContent) {
                 inputShutdown = true;
             }
@@ -176,6 +175,24 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
             pipeline().fireChannelReadComplete();
             closeIfDone();
         }
+    }
+
+    /**
+     * Data that will never be passed on (the stream closed first): the client counted it against the session's
+     * window, so the session gives it back, or a few streams cancelled mid-upload would stall every later upload.
+     * The stream's own window goes with the stream.
+     */
+    private void drop(Object msg) {
+        int bytes = bytesOf(msg);
+        ReferenceCountUtil.release(msg);
+        if (bytes > 0) {
+            session.sessionDataConsumed(bytes);
+        }
+    }
+
+    private static int bytesOf(Object msg) {
+        return msg instanceof ByteBuf ? ((ByteBuf) msg).readableBytes()
+                : msg instanceof ByteBufHolder ? ((ByteBufHolder) msg).content().readableBytes() : 0;
     }
 
     /** Data passed on: give the client its window back, in batches of half a window. */
@@ -328,7 +345,7 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
             session.sendReset(streamId, SpdyStreamStatus.CANCEL);
         }
         for (Object msg; (msg = inbound.poll()) != null;) {
-            ReferenceCountUtil.release(msg);
+            drop(msg);
         }
         session.streamClosed(this);
     }
