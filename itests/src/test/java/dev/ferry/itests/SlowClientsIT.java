@@ -47,11 +47,7 @@ public class SlowClientsIT {
     public static void stop() throws Exception {
         try {
             if (ferry != null) {
-                ferry.collectGarbage();
-                for (int i = 0; i < 5; i++) {
-                    Curl.run("-x", ferry.httpProxy(), origin.url("/bytes?n=100000"), "-o", "/dev/null");
-                }
-                ferry.assertNoLeaks();
+                ferry.checkForLeaks(origin.url("/bytes?n=100000"));
             }
         } finally {
             for (AutoCloseable c : new AutoCloseable[] {ferry, origin}) {
