@@ -16,8 +16,8 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * The connection pool as the console's status shows it: reuse of one keep-alive connection, the per-group limit (6
- * connections, the rest wait), a pool partition per client address (or one for all clients of a listener with
+ * The connection pool as the console's status shows it: reuse of one keep-alive connection, a per-group limit (6
+ * here, as a browser's; the rest wait), a pool partition per client address (or one for all clients of a listener with
  * {@code poolPartition=none}), and {@code connection_limit_reached} when a request waits longer than
  * {@code waitTimeoutMillis}. Each test has its own origin, so its pool entries are its
  * own.
@@ -42,7 +42,9 @@ public class PoolLimitsIT {
         sharedPort = Ports.free();
         String shared = "dev.ferry.listener-shared.cfg";
         List<FerryProcess> ferries = FerryProcess.startAll("-Xmx64m",
+                // A browser's per-group limit (6), to watch requests queue; the shipped default is a server's (128).
                 Settings.defaults().set(Settings.POOL, "waitTimeoutMillis", "10000")
+                        .set(Settings.POOL, "maxConnectionsPerGroup", "6")
                         .set(shared, "name", "shared").set(shared, "host", "127.0.0.1")
                         .set(shared, "port", Integer.toString(sharedPort)).set(shared, "tls", "false")
                         .set(shared, "poolPartition", "none").files(),

@@ -30,9 +30,17 @@ public class UpstreamProxyIT {
 
     @AfterClass
     public static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {behindAuth, ferry, upstream, origin, tlsOrigin}) {
-            if (c != null) {
-                c.close();
+        try {
+            // Through both hops: each proxy process is checked for leaks.
+            if (ferry != null && upstream != null) {
+                ferry.checkForLeaks(origin.url("/bytes?n=100000"));
+                upstream.checkForLeaks(origin.url("/bytes?n=100000"));
+            }
+        } finally {
+            for (AutoCloseable c : new AutoCloseable[] {behindAuth, ferry, upstream, origin, tlsOrigin}) {
+                if (c != null) {
+                    c.close();
+                }
             }
         }
     }

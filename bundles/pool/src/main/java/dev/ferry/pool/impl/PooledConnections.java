@@ -72,14 +72,17 @@ public class PooledConnections implements ConnectionPool {
         @AttributeDefinition(description = "Seconds an idle pooled connection is kept")
         int idleTimeoutSeconds() default 60;
 
+        // Server defaults, not a browser's: the limits are circuit breakers that protect origins, upstream proxies
+        // and the proxy itself (as Envoy's per-cluster 1024), not politeness limits. A browser already keeps its own
+        // 6 per host; a shared proxy that added a second queue of 6 made one client's 50 concurrent requests wait.
         @AttributeDefinition(description = "Connections per group (destination and partition) through one proxy")
-        int maxConnectionsPerGroup() default 6;
+        int maxConnectionsPerGroup() default 128;
 
         @AttributeDefinition(description = "Connections through one upstream proxy, all groups together")
-        int maxConnectionsPerProxy() default 32;
+        int maxConnectionsPerProxy() default 512;
 
         @AttributeDefinition(description = "Pooled connections in total")
-        int maxConnections() default 256;
+        int maxConnections() default 4096;
 
         @AttributeDefinition(description = "Milliseconds a request waits for a connection when a limit is reached")
         int waitTimeoutMillis() default 60_000;

@@ -60,10 +60,10 @@ public class PoolConfigTest {
     public void limitsAndTimeoutsAreValidatedByName() {
         assertInvalid("dev.ferry.pool maxConnectionsPerGroup must be at least 1, not 0", "maxConnectionsPerGroup", 0);
         assertInvalid("dev.ferry.pool tunnelTimeoutMillis must be at least 1, not -5", "tunnelTimeoutMillis", -5);
-        assertInvalid("dev.ferry.pool maxConnectionsPerProxy (300) must not exceed maxConnections (256)",
-                "maxConnectionsPerProxy", 300);
-        assertInvalid("dev.ferry.pool maxConnectionsPerGroup (40) must not exceed maxConnectionsPerProxy (32)",
-                "maxConnectionsPerGroup", 40);
+        assertInvalid("dev.ferry.pool maxConnectionsPerProxy (5000) must not exceed maxConnections (4096)",
+                "maxConnectionsPerProxy", 5000);
+        assertInvalid("dev.ferry.pool maxConnectionsPerGroup (600) must not exceed maxConnectionsPerProxy (512)",
+                "maxConnectionsPerGroup", 600);
     }
 
     private static void assertInvalid(String message, String key, Object value) {

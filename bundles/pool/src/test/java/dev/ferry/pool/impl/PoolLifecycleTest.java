@@ -124,8 +124,8 @@ public class PoolLifecycleTest {
         PoolKey viaProxy = new PoolKey(ProxyServer.of(ProxyServer.Scheme.HTTP, "127.0.0.1", origin.port()),
                 HostAndPort.of("example.org", 80));
         String[] credentials = {"127.0.0.1:" + origin.port() + "=alice:s3cret-pw"};
-        // Over maxConnectionsPerProxy (32): invalid, so the valid wait and credentials in the same edit are refused.
-        pool.modified(config("maxConnectionsPerGroup", 40, "waitTimeoutMillis", 100, "proxyCredentials",
+        // Over maxConnectionsPerProxy (512): invalid, so the valid wait and credentials in the same edit are refused.
+        pool.modified(config("maxConnectionsPerGroup", 600, "waitTimeoutMillis", 100, "proxyCredentials",
                 credentials));
         PoolHarness.RecordingEvents events = new PoolHarness.RecordingEvents();
         Future<UpstreamLease> waiting = acquire(pool, key, harness.loop, events);

@@ -61,7 +61,8 @@ public class PoolLimitsTest {
 
     @Test
     public void theSeventhRequestOfAGroupWaitsForTheFirstReleasedConnection() throws Exception {
-        PooledConnections pool = harness.pool();
+        // A browser's limit, set here: the shipped default (128) is a server's.
+        PooledConnections pool = harness.pool("maxConnectionsPerGroup", 6);
         PoolKey key = direct("");
         List<UpstreamLease> six = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
