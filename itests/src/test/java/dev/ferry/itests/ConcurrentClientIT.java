@@ -31,28 +31,19 @@ public class ConcurrentClientIT {
     private static final int CONNECTIONS = 50;
     private static final int REQUESTS_EACH = 40;
 
+    private static final Resources resources = new Resources();
     private static TestOrigin origin;
     private static FerryProcess ferry;
 
     @BeforeClass
     public static void start() throws Exception {
-        origin = new TestOrigin(null);
-        ferry = FerryProcess.start("-Xmx64m", Map.of());
+        origin = resources.add(new TestOrigin(null));
+        ferry = resources.add(FerryProcess.start("-Xmx64m", Map.of()));
     }
 
     @AfterClass
     public static void stop() throws Exception {
-        try {
-            if (ferry != null) {
-                ferry.checkForLeaks(origin.url("/bytes?n=100000"));
-            }
-        } finally {
-            for (AutoCloseable c : new AutoCloseable[] {ferry, origin}) {
-                if (c != null) {
-                    c.close();
-                }
-            }
-        }
+        resources.checkLeaksAndClose(origin);
     }
 
     @Test

@@ -36,6 +36,7 @@ public class DropInPluginIT {
     private static final Path EXAMPLE_JAR = Path.of(System.getProperty("ferry.examplePlugin",
             "../examples/deny-hosts/target/deny-hosts-1.0.0.jar"));
 
+    private static final Resources resources = new Resources();
     private static TestOrigin origin;
     private static FerryProcess ferry;
     private static String proxy;
@@ -43,25 +44,15 @@ public class DropInPluginIT {
     @BeforeClass
     public static void start() throws Exception {
         assertTrue("build the example plugin first: " + EXAMPLE_JAR, Files.isRegularFile(EXAMPLE_JAR));
-        origin = new TestOrigin(null);
-        ferry = FerryProcess.start("-Xmx64m", Map.of("dev.ferry.listener-http.cfg",
-                Map.of("pluginTimeoutMillis", "1500")));
+        origin = resources.add(new TestOrigin(null));
+        ferry = resources.add(FerryProcess.start("-Xmx64m", Map.of("dev.ferry.listener-http.cfg",
+                Map.of("pluginTimeoutMillis", "1500"))));
         proxy = ferry.httpProxy();
     }
 
     @AfterClass
     public static void stop() throws Exception {
-        try {
-            if (ferry != null) {
-                ferry.checkForLeaks(origin.url("/bytes?n=100000"));
-            }
-        } finally {
-            for (AutoCloseable c : new AutoCloseable[] {ferry, origin}) {
-                if (c != null) {
-                    c.close();
-                }
-            }
-        }
+        resources.checkLeaksAndClose(origin);
     }
 
     @Test

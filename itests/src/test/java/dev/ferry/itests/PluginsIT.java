@@ -35,6 +35,7 @@ public class PluginsIT {
 
     private static final String PASSWORD = "correct horse 7";
 
+    private static final Resources resources = new Resources();
     private static TestOrigin origin;
     private static TestOrigin tlsOrigin;
     private static FerryProcess ferry;
@@ -42,26 +43,16 @@ public class PluginsIT {
 
     @BeforeClass
     public static void start() throws Exception {
-        origin = new TestOrigin(null);
-        tlsOrigin = new TestOrigin(TlsOrigin.context());
-        ferry = FerryProcess.start("-Xmx64m", Map.of("dev.ferry.acl.cfg", Map.of("connectPorts",
-                "[ \"443\", \"" + tlsOrigin.port() + "\" ]")));
+        origin = resources.add(new TestOrigin(null));
+        tlsOrigin = resources.add(new TestOrigin(TlsOrigin.context()));
+        ferry = resources.add(FerryProcess.start("-Xmx64m", Map.of("dev.ferry.acl.cfg", Map.of("connectPorts",
+                "[ \"443\", \"" + tlsOrigin.port() + "\" ]"))));
         proxy = ferry.httpProxy();
     }
 
     @AfterClass
     public static void stop() throws Exception {
-        try {
-            if (ferry != null) {
-                ferry.checkForLeaks(origin.url("/bytes?n=100000"));
-            }
-        } finally {
-            for (AutoCloseable c : new AutoCloseable[] {ferry, origin, tlsOrigin}) {
-                if (c != null) {
-                    c.close();
-                }
-            }
-        }
+        resources.checkLeaksAndClose(origin);
     }
 
     @Test

@@ -33,29 +33,20 @@ public class SlowClientsIT {
     private static final int DEADLINE_SECONDS = 2;
     private static final int SAMPLES = 300;
 
+    private static final Resources resources = new Resources();
     private static TestOrigin origin;
     private static FerryProcess ferry;
 
     @BeforeClass
     public static void start() throws Exception {
-        origin = new TestOrigin(null);
-        ferry = FerryProcess.start("-Xmx64m", Map.of("dev.ferry.http1.cfg",
-                Map.of("requestHeadTimeoutSeconds", Integer.toString(DEADLINE_SECONDS))));
+        origin = resources.add(new TestOrigin(null));
+        ferry = resources.add(FerryProcess.start("-Xmx64m", Map.of("dev.ferry.http1.cfg",
+                Map.of("requestHeadTimeoutSeconds", Integer.toString(DEADLINE_SECONDS)))));
     }
 
     @AfterClass
     public static void stop() throws Exception {
-        try {
-            if (ferry != null) {
-                ferry.checkForLeaks(origin.url("/bytes?n=100000"));
-            }
-        } finally {
-            for (AutoCloseable c : new AutoCloseable[] {ferry, origin}) {
-                if (c != null) {
-                    c.close();
-                }
-            }
-        }
+        resources.checkLeaksAndClose(origin);
     }
 
     @Test
