@@ -271,6 +271,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(false);
             if (origin != null) {
                 origin.flush();
+                originHandler.requestSent();
             }
         } else if (state == State.DISCARDING) {
             endExchange();
@@ -320,12 +321,14 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ex.upstream = conn.proxy().toString();
         origin = conn.channel();
         originHandler = new OriginHandler(this, origin, ctx, ex, services.headers, describeOrigin(),
-                conn.absoluteForm());
+                conn.absoluteForm(), services.responseTimeoutSeconds());
         origin.pipeline().addLast(OriginHandler.NAME, originHandler);
         outgoing.sendTo(origin, conn.absoluteForm() ? target.absoluteForm() : target.originForm(),
                 conn.requestHeaders());
         origin.flush();
-        if (!ex.requestDone && origin.isWritable()) {
+        if (ex.requestDone) {
+            originHandler.requestSent();
+        } else if (origin.isWritable()) {
             ctx.channel().config().setAutoRead(true);
         }
     }

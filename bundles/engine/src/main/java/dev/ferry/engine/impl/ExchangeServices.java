@@ -31,6 +31,7 @@ final class ExchangeServices {
     final ExchangeHooks hooks;
     private volatile boolean partitionByClient;
     private volatile String listenerName = "";
+    private volatile int responseTimeoutSeconds = 60;
 
     ExchangeServices(long serviceWaitMillis, boolean partitionByClient, long pluginTimeoutMillis) {
         this.hooks = new ExchangeHooks(pluginTimeoutMillis);
@@ -105,6 +106,15 @@ final class ExchangeServices {
                 result.tryFailure(f.cause());
             }
         });
+    }
+
+    /** Seconds an origin may take to start its response once the whole request has gone to it. */
+    int responseTimeoutSeconds() {
+        return responseTimeoutSeconds;
+    }
+
+    void responseTimeoutSeconds(int seconds) {
+        this.responseTimeoutSeconds = seconds;
     }
 
     /** The listener's name, as plugins see it. */

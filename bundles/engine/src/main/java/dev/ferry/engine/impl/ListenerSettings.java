@@ -19,6 +19,7 @@ final class ListenerSettings {
     final long handoverMillis;
     final boolean openProxy;
     final long pluginTimeoutMillis;
+    final int responseTimeoutSeconds;
 
     private ListenerSettings(ProxyListener.Config config) {
         name = config.name();
@@ -33,6 +34,7 @@ final class ListenerSettings {
         handoverMillis = config.handoverMillis();
         openProxy = config.openProxy();
         pluginTimeoutMillis = config.pluginTimeoutMillis();
+        responseTimeoutSeconds = config.responseTimeoutSeconds();
     }
 
     /** @throws IllegalArgumentException naming the listener and the setting that is out of range */
@@ -55,6 +57,10 @@ final class ListenerSettings {
         if (config.serviceWaitMillis() < 0) {
             throw new IllegalArgumentException(prefix + "serviceWaitMillis must be >= 0, not "
                     + config.serviceWaitMillis());
+        }
+        if (config.responseTimeoutSeconds() <= 0) {
+            throw new IllegalArgumentException(prefix + "responseTimeoutSeconds must be positive, not "
+                    + config.responseTimeoutSeconds());
         }
         if (config.pluginTimeoutMillis() <= 0) {
             throw new IllegalArgumentException(prefix + "pluginTimeoutMillis must be positive, not "
@@ -106,7 +112,8 @@ final class ListenerSettings {
 
     @Override
     public String toString() {
-        return "openProxy=" + openProxy + " pluginTimeoutMillis=" + pluginTimeoutMillis + " protocols=" + preference
+        return "openProxy=" + openProxy + " pluginTimeoutMillis=" + pluginTimeoutMillis + " responseTimeoutSeconds="
+                + responseTimeoutSeconds + " protocols=" + preference
                 + " idleTimeoutSeconds=" + idleTimeoutSeconds + " drainTimeoutSeconds="
                 + drainTimeoutSeconds + " poolPartition=" + (partitionByClient ? "client" : "none")
                 + " serviceWaitMillis=" + serviceWaitMillis + " handoverMillis=" + handoverMillis;

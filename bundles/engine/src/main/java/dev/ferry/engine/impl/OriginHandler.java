@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The origin side of one forwarded exchange, on the origin connection's pipeline while the exchange lasts: relays the
@@ -28,16 +30,21 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     private final ForwardedHeaders headers;
     private final String originName;
     private final boolean viaProxy;
+    private final int responseTimeoutSeconds;
     private boolean informational;
     private boolean responseStarted;
     private boolean reusable;
+    /** Runs from the request's end until the response's head arrives. */
+    private ScheduledFuture<?> responseDeadline;
 
     /**
      * @param originName how errors name the other end: {@code origin} or the upstream proxy
      * @param viaProxy whether requests go to an upstream HTTP proxy (in absolute form) rather than to the origin
+     * @param responseTimeoutSeconds the listener's setting: how long the origin may take to start its response once
+     *                               the whole request has gone to it
      */
     OriginHandler(ExchangeHandler exchange, Channel channel, ChannelHandlerContext client, Exchange ex,
-            ForwardedHeaders headers, String originName, boolean viaProxy) {
+            ForwardedHeaders headers, String originName, boolean viaProxy, int responseTimeoutSeconds) {
         this.exchange = exchange;
         this.channel = channel;
         this.client = client;
@@ -45,6 +52,38 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
         this.headers = headers;
         this.originName = originName;
         this.viaProxy = viaProxy;
+        this.responseTimeoutSeconds = responseTimeoutSeconds;
+    }
+
+    /**
+     * The whole request has gone to the origin: its response must start within {@code responseTimeoutSeconds}, or
+     * the client gets 504 and the connection is closed (an origin that accepted and never answers would otherwise
+     * hold the exchange until the client gives up).
+     */
+    void requestSent() {
+        if (responseDeadline != null || responseStarted || informational) {
+            return;
+        }
+        responseDeadline = channel.eventLoop().schedule(() -> {
+            responseDeadline = null;
+            if (!responseStarted && !informational) {
+                exchange.originFailed(channel, new ProxyException(new ProxyError(
+                        ProxyErrorType.HTTP_RESPONSE_TIMEOUT, originName + " sent no response within "
+                                + responseTimeoutSeconds + " s (responseTimeoutSeconds)")));
+            }
+        }, responseTimeoutSeconds, TimeUnit.SECONDS);
+    }
+
+    private void cancelResponseDeadline() {
+        if (responseDeadline != null) {
+            responseDeadline.cancel(false);
+            responseDeadline = null;
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelResponseDeadline();
     }
 
     @Override
@@ -62,6 +101,7 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onResponseHead(HttpResponse response) {
+        cancelResponseDeadline();
         if (response.decoderResult().isFailure()) {
             exchange.originFailed(channel, new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
                     "malformed response from " + originName + ": " + response.decoderResult().cause())));

@@ -80,6 +80,10 @@ public class ProxyListener {
                 + "engine bundle; then it closes")
         int handoverMillis() default 10000;
 
+        @AttributeDefinition(description = "Seconds an origin (or upstream proxy) may take to start its response once "
+                + "the whole request has gone to it; then the client gets 504 (http_response_timeout)")
+        int responseTimeoutSeconds() default 60;
+
         @AttributeDefinition(description = "Milliseconds a plugin (exchange hook) may take to decide about a request; "
                 + "a plugin that does not answer in time gets the request failed with 500 naming it")
         int pluginTimeoutMillis() default 5000;
@@ -114,6 +118,7 @@ public class ProxyListener {
         settings = initial;
         services.configure(initial.name, initial.serviceWaitMillis, initial.partitionByClient,
                 initial.pluginTimeoutMillis);
+        services.responseTimeoutSeconds(initial.responseTimeoutSeconds);
         setup.serviceWaitMillis(initial.serviceWaitMillis);
         active = true;
         if (refused(initial)) {
@@ -153,6 +158,7 @@ public class ProxyListener {
         }
         ListenerSettings previous = settings;
         services.configure(next.name, next.serviceWaitMillis, next.partitionByClient, next.pluginTimeoutMillis);
+        services.responseTimeoutSeconds(next.responseTimeoutSeconds);
         setup.serviceWaitMillis(next.serviceWaitMillis);
         if (refused(next)) {
             settings = next;
