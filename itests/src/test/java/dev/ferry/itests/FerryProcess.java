@@ -53,6 +53,15 @@ final class FerryProcess implements Closeable {
      * to lines that replace or add keys in it.
      */
     static FerryProcess start(String jvmOptions, Map<String, Map<String, String>> settings) throws Exception {
+        return start(jvmOptions, settings, 0);
+    }
+
+    /**
+     * Like {@link #start(String, Map)}, with the process's hard open files limit lowered to {@code openFilesLimit}
+     * first (0: as inherited); {@code bin/ferry} raises the soft limit to it.
+     */
+    static FerryProcess start(String jvmOptions, Map<String, Map<String, String>> settings, int openFilesLimit)
+            throws Exception {
         assertTrue("build the distribution first: " + DISTRIBUTION, Files.isDirectory(DISTRIBUTION.resolve("bin")));
         Path home = Files.createTempDirectory("ferry-e2e-");
         copyTree(DISTRIBUTION, home);
@@ -69,7 +78,10 @@ final class FerryProcess implements Closeable {
                 setKey(home, file.getKey(), key.getKey(), key.getValue());
             }
         }
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/ferry").toString());
+        ProcessBuilder pb = openFilesLimit > 0
+                ? new ProcessBuilder("sh", "-c", "ulimit -n " + openFilesLimit + " && exec \"$0\"",
+                        home.resolve("bin/ferry").toString())
+                : new ProcessBuilder(home.resolve("bin/ferry").toString());
         pb.environment().put("FERRY_OPTS", jvmOptions + " -Dferry.console.port=" + console
                 + " -Dio.netty.leakDetection.level=paranoid");
         pb.redirectErrorStream(true);

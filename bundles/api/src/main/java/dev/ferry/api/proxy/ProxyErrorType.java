@@ -35,7 +35,12 @@ public enum ProxyErrorType {
     UPSTREAM_AUTH_REQUIRED("http_request_denied", 502),
     /** The proxy's own resolution settings failed (e.g. a PAC script that throws, with the FAIL policy). */
     PROXY_CONFIGURATION_ERROR("proxy_configuration_error", 500),
-    PROXY_INTERNAL_ERROR("proxy_internal_error", 500);
+    PROXY_INTERNAL_ERROR("proxy_internal_error", 500),
+    /**
+     * The proxy ran out of something it needs for the exchange, such as file descriptors under the open files limit:
+     * 503, worth a retry once load drops; the details name the limit.
+     */
+    PROXY_RESOURCE_EXHAUSTED("proxy_internal_error", 503);
 
     private final String token;
     private final int status;

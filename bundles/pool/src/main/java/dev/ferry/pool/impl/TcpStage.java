@@ -69,6 +69,12 @@ final class TcpStage {
             Throwable cause) {
         ProxyErrorType type;
         String message;
+        if (outOfFileDescriptors(cause)) {
+            // Not the destination's fault, nor one another proxy would fix: the proxy's own limit, named.
+            return new ConnectJobException(proxy, ConnectStage.TCP, ProxyErrorType.PROXY_RESOURCE_EXHAUSTED, false,
+                    "no file descriptor left to connect to " + peerName + ": the proxy's open files limit is "
+                            + "reached (raise it: ulimit -n, systemd LimitNOFILE)", cause);
+        }
         if (cause instanceof UnknownHostException) {
             type = ProxyErrorType.DNS_ERROR;
             message = "cannot resolve " + peer.host() + " (" + peerName + ")";
@@ -91,5 +97,16 @@ final class TcpStage {
                     "TCP connect to " + peerName + " failed: " + cause, cause);
         }
         return new ConnectJobException(proxy, ConnectStage.TCP, type, true, message, cause);
+    }
+
+    /** EMFILE or ENFILE anywhere in the chain (Netty wraps the socket's creation failure in a ChannelException). */
+    static boolean outOfFileDescriptors(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && message.contains("Too many open files")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -135,4 +135,22 @@ public class SocksAndTcpStageTest {
         assertEquals("cannot resolve no-such-host.invalid (no-such-host.invalid:80)", e.getMessage());
     }
 
+
+    @Test
+    public void runningOutOfFileDescriptorsIsA503NamingTheLimitAndNoReasonToFallBack() {
+        // What Netty's connect fails with when the socket cannot be created (EMFILE).
+        Throwable cause = new io.netty.channel.ChannelException("Unable to create Channel from class class "
+                + "io.netty.channel.epoll.EpollSocketChannel",
+                new java.net.SocketException("Too many open files"));
+        ConnectJobException e = TcpStage.classify(ProxyServer.DIRECT, HostAndPort.of("origin.test", 443),
+                "origin.test:443", 1000, cause);
+
+        assertEquals(ProxyErrorType.PROXY_RESOURCE_EXHAUSTED, e.errorType());
+        assertEquals(503, e.errorType().status());
+        assertFalse("another proxy would not help", e.fallback());
+        assertTrue(e.getMessage(), e.getMessage().contains("open files limit"));
+        assertEquals("a refused connection stays a refused connection", ProxyErrorType.CONNECTION_REFUSED,
+                TcpStage.classify(ProxyServer.DIRECT, HostAndPort.of("origin.test", 443), "origin.test:443", 1000,
+                        new java.net.ConnectException("Connection refused")).errorType());
+    }
 }
