@@ -61,6 +61,7 @@ public class SpdyLifecycleIT {
             assertEquals(1, goAway.lastGoodStreamId());
             assertTrue("after " + millis + " ms", millis >= 1000);
             session.closed().get(10, TimeUnit.SECONDS);
+            ferry.checkForLeaks(origin.url("/bytes?n=100000"));
         }
     }
 
@@ -84,6 +85,7 @@ public class SpdyLifecycleIT {
             assertEquals(Patterns.sha256(size), HexFormat.of().formatHex(sha.digest()));
             session.closed().get(10, TimeUnit.SECONDS);
             Ports.awaitRefused(ferry.httpsPort);
+            ferry.checkForLeaks(origin.url("/bytes?n=100000"));
         }
     }
 
@@ -111,6 +113,7 @@ public class SpdyLifecycleIT {
             try (SpdySession again = open(ferry); Response r = again.get(origin.url("/echo"))) {
                 assertEquals(200, r.status());
             }
+            ferry.checkForLeaks(origin.url("/bytes?n=100000"));
         }
     }
 
