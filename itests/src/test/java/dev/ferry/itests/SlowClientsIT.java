@@ -41,7 +41,8 @@ public class SlowClientsIT {
     public static void start() throws Exception {
         origin = resources.add(new TestOrigin(null));
         ferry = resources.add(FerryProcess.start("-Xmx64m", Map.of("dev.ferry.http1.cfg",
-                Map.of("requestHeadTimeoutSeconds", Integer.toString(DEADLINE_SECONDS)))));
+                Map.of("requestHeadTimeoutSeconds", Integer.toString(DEADLINE_SECONDS),
+                        "requestBodyTimeoutSeconds", Integer.toString(DEADLINE_SECONDS)))));
     }
 
     @AfterClass
@@ -90,6 +91,21 @@ public class SlowClientsIT {
         // Below a few milliseconds the p99 is scheduling noise: the bound is 2x, or 10 ms, whichever is larger.
         assertTrue("p99 during the attack " + p99During / 1e6 + " ms vs " + p99Before / 1e6 + " ms before",
                 p99During <= Math.max(2 * p99Before, 10_000_000L));
+    }
+
+    @Test
+    public void aClientWhoseBodyStallsIsClosedAtTheBodyDeadline() throws Exception {
+        try (SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", ferry.httpPort))) {
+            ch.write(ByteBuffer.wrap(("POST " + origin.url("/sha256") + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Length: 100\r\n\r\n0123456789").getBytes(StandardCharsets.US_ASCII)));
+            long t0 = System.nanoTime();
+            ch.socket().setSoTimeout(15_000);
+            int read = ch.socket().getInputStream().read();
+            long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals("closed without an answer", -1, read);
+            assertTrue("closed at the deadline, not before: " + tookMillis, tookMillis >= 1900);
+            assertTrue("closed at the deadline, not much after: " + tookMillis, tookMillis < 10_000);
+        }
     }
 
     /**

@@ -21,4 +21,8 @@ public @interface Http1Limits {
     @AttributeDefinition(description = "Seconds a client gets to send a whole request head once its first byte has "
             + "arrived; then it is answered 408 and the connection closes")
     int requestHeadTimeoutSeconds() default 30;
+
+    @AttributeDefinition(description = "Seconds a client may leave between two pieces of a request body while the "
+            + "proxy reads; then the connection closes")
+    int requestBodyTimeoutSeconds() default 60;
 }

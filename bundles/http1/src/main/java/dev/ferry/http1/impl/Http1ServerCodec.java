@@ -50,10 +50,10 @@ public class Http1ServerCodec implements ServerCodec {
 
     @Override
     public void configure(ChannelPipeline pipeline, Supplier<ChannelHandler> exchangeHandlers) {
-        RequestHeadDeadline deadline = new RequestHeadDeadline(limits.headTimeoutSeconds());
-        pipeline.addLast(RequestHeadDeadline.BYTES, deadline.bytes());
+        RequestDeadlines deadline = new RequestDeadlines(limits.headTimeoutSeconds(), limits.bodyTimeoutSeconds());
+        pipeline.addLast(RequestDeadlines.BYTES, deadline.bytes());
         pipeline.addLast(HANDLER, new HttpServerCodec(limits.forNewConnection()));
-        pipeline.addLast(RequestHeadDeadline.HEADS, deadline.heads());
+        pipeline.addLast(RequestDeadlines.HEADS, deadline.heads());
         pipeline.addLast("exchange", exchangeHandlers.get());
     }
 
@@ -65,7 +65,7 @@ public class Http1ServerCodec implements ServerCodec {
             codec.removeInboundHandler();
         }
         // The CONNECT's head is complete: no deadline runs, and the tunnel's bytes are no request heads.
-        for (String deadline : new String[] {RequestHeadDeadline.BYTES, RequestHeadDeadline.HEADS}) {
+        for (String deadline : new String[] {RequestDeadlines.BYTES, RequestDeadlines.HEADS}) {
             if (pipeline.get(deadline) != null) {
                 pipeline.remove(deadline);
             }

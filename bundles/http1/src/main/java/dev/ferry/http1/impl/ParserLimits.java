@@ -18,12 +18,14 @@ final class ParserLimits {
     private final String codec;
     private volatile HttpDecoderConfig current;
     private volatile int headTimeoutSeconds;
+    private volatile int bodyTimeoutSeconds;
 
     /** @throws IllegalArgumentException naming the setting that is out of range */
     ParserLimits(String codec, Http1Limits limits) {
         this.codec = codec;
         this.current = check(limits);
         this.headTimeoutSeconds = limits.requestHeadTimeoutSeconds();
+        this.bodyTimeoutSeconds = limits.requestBodyTimeoutSeconds();
     }
 
     /** Applies a changed configuration; one that is out of range is refused with one ERROR line. */
@@ -37,8 +39,9 @@ final class ParserLimits {
         }
         current = next;
         headTimeoutSeconds = limits.requestHeadTimeoutSeconds();
-        LOG.info("New HTTP/1.1 {} connections get {}, requestHeadTimeoutSeconds={}", codec, describe(next),
-                headTimeoutSeconds);
+        bodyTimeoutSeconds = limits.requestBodyTimeoutSeconds();
+        LOG.info("New HTTP/1.1 {} connections get {}, requestHeadTimeoutSeconds={}, requestBodyTimeoutSeconds={}",
+                codec, describe(next), headTimeoutSeconds, bodyTimeoutSeconds);
     }
 
     /** The parser configuration for a connection starting now, its own copy. */
@@ -51,7 +54,16 @@ final class ParserLimits {
         return headTimeoutSeconds;
     }
 
+    /** The request body progress deadline for a server connection starting now. */
+    int bodyTimeoutSeconds() {
+        return bodyTimeoutSeconds;
+    }
+
     private static HttpDecoderConfig check(Http1Limits limits) {
+        if (limits.requestBodyTimeoutSeconds() < 1) {
+            throw new IllegalArgumentException("requestBodyTimeoutSeconds=" + limits.requestBodyTimeoutSeconds()
+                    + " is below the minimum of 1 second");
+        }
         if (limits.requestHeadTimeoutSeconds() < 1) {
             throw new IllegalArgumentException("requestHeadTimeoutSeconds=" + limits.requestHeadTimeoutSeconds()
                     + " is below the minimum of 1 second");

@@ -27,8 +27,11 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.osgi.util.converter.Converters;
 
-/** The request head deadline ({@code requestHeadTimeoutSeconds}, 30 s here) on the server codec's pipeline. */
-public class RequestHeadDeadlineTest {
+/**
+ * The request deadlines on the server codec's pipeline: the head ({@code requestHeadTimeoutSeconds}, 30 s here) and
+ * the body's progress ({@code requestBodyTimeoutSeconds}, 60 s here).
+ */
+public class RequestDeadlinesTest {
 
     @ClassRule(order = Integer.MIN_VALUE)
     @Rule(order = Integer.MIN_VALUE)
@@ -36,10 +39,11 @@ public class RequestHeadDeadlineTest {
 
     private final List<String> received = new ArrayList<>();
     private final Http1ServerCodec codec = new Http1ServerCodec(Converters.standardConverter()
-            .convert(Map.of("requestHeadTimeoutSeconds", 30)).to(Http1Limits.class));
+            .convert(Map.of("requestHeadTimeoutSeconds", 30, "requestBodyTimeoutSeconds", 60))
+            .to(Http1Limits.class));
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
-    public RequestHeadDeadlineTest() {
+    public RequestDeadlinesTest() {
         codec.configure(channel.pipeline(), () -> new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -107,14 +111,40 @@ public class RequestHeadDeadlineTest {
     }
 
     @Test
-    public void headCompleteInTimeStopsTheDeadlineAndTheBodyIsNotHeldToIt() {
-        send("POST http://origin.test/ HTTP/1.1\r\nHost: origin.test\r\nContent-Length: 4\r\n\r\nab");
-        advanceSeconds(100);
+    public void headCompleteInTimeStopsTheHeadDeadlineAndTheBodyHasItsOwn() {
+        send("POST http://origin.test/ HTTP/1.1\r\nHost: origin.test\r\nContent-Length: 6\r\n\r\nab");
+        advanceSeconds(59);
         send("cd");
+        advanceSeconds(59);
+        send("ef");
+        advanceSeconds(300);
 
         assertEquals("", written());
         assertTrue(channel.isOpen());
-        assertEquals(List.of("POST http://origin.test/", "content", "last"), received);
+        assertEquals(List.of("POST http://origin.test/", "content", "content", "last"), received);
+    }
+
+    @Test
+    public void bodyStalledWhileTheProxyReadsClosesTheConnection() {
+        send("POST http://origin.test/ HTTP/1.1\r\nHost: origin.test\r\nContent-Length: 6\r\n\r\nab");
+        advanceSeconds(59);
+        assertTrue(channel.isOpen());
+        advanceSeconds(1);
+
+        assertFalse(channel.isOpen());
+        assertEquals("no answer that could collide with a response", "", written());
+    }
+
+    @Test
+    public void bodyNotReadBecauseTheProxyPausedIsNotTheClientsStall() {
+        send("POST http://origin.test/ HTTP/1.1\r\nHost: origin.test\r\nContent-Length: 6\r\n\r\n");
+        channel.config().setAutoRead(false);
+        advanceSeconds(600);
+        assertTrue(channel.isOpen());
+        channel.config().setAutoRead(true);
+        advanceSeconds(60);
+
+        assertFalse(channel.isOpen());
     }
 
     @Test
@@ -143,8 +173,8 @@ public class RequestHeadDeadlineTest {
         send("more tunnel bytes");
         advanceSeconds(100);
 
-        assertNull(channel.pipeline().get(RequestHeadDeadline.BYTES));
-        assertNull(channel.pipeline().get(RequestHeadDeadline.HEADS));
+        assertNull(channel.pipeline().get(RequestDeadlines.BYTES));
+        assertNull(channel.pipeline().get(RequestDeadlines.HEADS));
         assertEquals("", written());
         assertTrue(channel.isOpen());
         // (the bytes behind the CONNECT come out as the decoder leaves, before its end-of-request marker)
@@ -152,8 +182,14 @@ public class RequestHeadDeadlineTest {
     }
 
     @Test(expected = IllegalArgumentException.class)
-    public void aDeadlineUnderOneSecondIsRefused() {
+    public void aHeadDeadlineUnderOneSecondIsRefused() {
         new Http1ServerCodec(Converters.standardConverter().convert(Map.of("requestHeadTimeoutSeconds", 0))
+                .to(Http1Limits.class));
+    }
+
+    @Test(expected = IllegalArgumentException.class)
+    public void aBodyDeadlineUnderOneSecondIsRefused() {
+        new Http1ServerCodec(Converters.standardConverter().convert(Map.of("requestBodyTimeoutSeconds", 0))
                 .to(Http1Limits.class));
     }
 }

@@ -9,9 +9,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -22,40 +24,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The time a client gets to send a whole request head once it has sent its first byte: without it a client that
- * trickles a header byte a second keeps its connection (and the proxy's memory) as long as it likes, since every byte
- * resets an idle timer. Two handlers share one deadline: {@link #bytes()} before the decoder sees the first byte of a
- * head arrive, {@link #heads()} after it sees the head complete and the request end. When the time is up the client
- * gets {@code 408} and the connection closes. A connection waiting between requests is the idle timeout's business;
- * while the proxy itself does not read (an exchange in flight), no byte arrives and no deadline starts.
+ * How long a client may take over a request. The head: once its first byte has arrived, the whole head within
+ * {@code requestHeadTimeoutSeconds}, else {@code 408} and the connection closes (without it a client that trickles a
+ * header byte a second keeps its connection, and the proxy's memory, as long as it likes, since every byte resets an
+ * idle timer). The body: no more than {@code requestBodyTimeoutSeconds} between two pieces while the proxy reads,
+ * else the connection closes (an answer could collide with a response already on its way). Two handlers share the
+ * deadlines: {@link #bytes()} before the decoder sees bytes arrive, {@link #heads()} after it sees the head complete
+ * and the request end. A connection waiting between requests is the idle timeout's business; while the proxy itself
+ * does not read (the origin is slow, the plugins decide), the client is not held to anything.
  */
-final class RequestHeadDeadline {
+final class RequestDeadlines {
 
-    static final String BYTES = "http1-head-deadline-bytes";
-    static final String HEADS = "http1-head-deadline-heads";
+    static final String BYTES = "http1-deadline-bytes";
+    static final String HEADS = "http1-deadline-messages";
 
-    private static final Logger LOG = LoggerFactory.getLogger(RequestHeadDeadline.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RequestDeadlines.class);
 
     private enum State {
         /** No request is being read; the next byte starts a head. */
         BETWEEN_REQUESTS,
         /** A head has begun and its deadline runs. */
         HEAD_STARTED,
-        /** The head is complete; its body (if any) is being read. */
+        /** The head is complete; its body (if any) is being read, each piece within the body deadline. */
         IN_REQUEST,
-        /** The deadline passed: 408 answered, the connection closing. */
+        /** A deadline passed: the connection is closing (after a 408, for a head). */
         EXPIRED
     }
 
     private static final int LINGER_SECONDS = 2;
 
     private final int timeoutSeconds;
+    private final int bodyTimeoutSeconds;
     private State state = State.BETWEEN_REQUESTS;
     private ScheduledFuture<?> deadline;
 
-    /** @param timeoutSeconds the setting {@code requestHeadTimeoutSeconds} */
-    RequestHeadDeadline(int timeoutSeconds) {
+    /**
+     * @param timeoutSeconds the setting {@code requestHeadTimeoutSeconds}
+     * @param bodyTimeoutSeconds the setting {@code requestBodyTimeoutSeconds}
+     */
+    RequestDeadlines(int timeoutSeconds, int bodyTimeoutSeconds) {
         this.timeoutSeconds = timeoutSeconds;
+        this.bodyTimeoutSeconds = bodyTimeoutSeconds;
     }
 
     /** Goes before the decoder. */
@@ -99,13 +108,56 @@ final class RequestHeadDeadline {
                 if (msg instanceof HttpRequest) {
                     cancel();
                     state = State.IN_REQUEST;
+                    if (expectsBody((HttpRequest) msg)) {
+                        armBodyDeadline(ctx);
+                    }
                 }
                 if (msg instanceof LastHttpContent) {
+                    cancel();
                     state = State.BETWEEN_REQUESTS;
+                } else if (msg instanceof HttpContent && state == State.IN_REQUEST) {
+                    armBodyDeadline(ctx);
                 }
                 ctx.fireChannelRead(msg);
             }
         };
+    }
+
+    /** Whether a body follows the head (a head the decoder could not read is answered, and ends, at once). */
+    private static boolean expectsBody(HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            return false;
+        }
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            return true;
+        }
+        try {
+            return HttpUtil.getContentLength(request, 0L) > 0;
+        } catch (NumberFormatException malformed) {
+            return false;
+        }
+    }
+
+    /** (Again) the time until the next piece of the body; {@code ctx} is the handler after the decoder. */
+    private void armBodyDeadline(ChannelHandlerContext ctx) {
+        cancel();
+        deadline = ctx.executor().schedule(() -> bodyStalled(ctx), bodyTimeoutSeconds, TimeUnit.SECONDS);
+    }
+
+    private void bodyStalled(ChannelHandlerContext ctx) {
+        deadline = null;
+        if (state != State.IN_REQUEST || !ctx.channel().isActive()) {
+            return;
+        }
+        if (!ctx.channel().config().isAutoRead()) {
+            // The proxy is not reading (the origin cannot take more yet): the client is not the one stalling.
+            armBodyDeadline(ctx);
+            return;
+        }
+        state = State.EXPIRED;
+        LOG.info("{}: request body stalled for {} s (requestBodyTimeoutSeconds); closing",
+                ctx.channel().remoteAddress(), bodyTimeoutSeconds);
+        ctx.channel().close();
     }
 
     private void cancel() {
