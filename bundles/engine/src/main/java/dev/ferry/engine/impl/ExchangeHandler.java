@@ -199,10 +199,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     /** What the client sent while the hooks decided, taken as if it arrived now. */
     private void replayBacklog() {
-        ArrayDeque<Object> held = new ArrayDeque<>(backlog);
-        backlog.clear();
-        for (Object msg; (msg = held.poll()) != null;) {
-            channelRead(ctx, msg);
+        if (!backlog.isEmpty()) {
+            // Taken out first: channelRead backlogs again what still has to wait (a pipelined next request).
+            ArrayDeque<Object> held = new ArrayDeque<>(backlog);
+            backlog.clear();
+            for (Object msg; (msg = held.poll()) != null;) {
+                channelRead(ctx, msg);
+            }
         }
         if (state == State.IDLE && backlog.isEmpty()) {
             ctx.channel().config().setAutoRead(true);
