@@ -252,6 +252,8 @@ final class DefaultSpdySession implements SpdySession {
     @Override
     public void sendFrame(SpdyFrame frame) throws IOException {
         checkNotOnEventLoop();
+        // Described now: once written, a DATA frame's buffer is released, and its toString() would read it.
+        String description = frame.toString();
         ChannelPromise written = channel.newPromise();
         try {
             execute(() -> handler.sendFrame(frame, written));
@@ -259,7 +261,7 @@ final class DefaultSpdySession implements SpdySession {
             ReferenceCountUtil.release(frame);
             throw e;
         }
-        awaitWrite(written, frame.toString());
+        awaitWrite(written, description);
     }
 
     @Override
