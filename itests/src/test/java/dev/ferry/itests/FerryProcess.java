@@ -213,6 +213,16 @@ final class FerryProcess implements Closeable {
         return process.isAlive();
     }
 
+    /** Sends SIGTERM, as a service manager stopping the proxy does, and returns at once. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to end; returns its exit status, or -1 if it is still running after {@code seconds}. */
+    int awaitExit(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : -1;
+    }
+
     private static String read(Path file) {
         try {
             return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";

@@ -3,7 +3,7 @@
  * TLS protocol negotiator and the listener's closing signal. Netty pipelines and messages; protocol authors
  * implement it, plugin authors never need it.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package dev.ferry.api.codec;
 

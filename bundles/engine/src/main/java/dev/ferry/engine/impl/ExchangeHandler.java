@@ -533,11 +533,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ListenerClosing) {
             // The exchange in flight, or the next one, is answered with "Connection: close" and ends the connection.
-            // An idle connection is not closed now: its client may be sending a request this very moment, and that
-            // request would be lost. It closes at the idle timeout or the drain deadline, whichever comes first.
+            // An idle connection is not closed when another listener takes over: its client may be sending a request
+            // this very moment, and that request would be lost. It closes at the idle timeout or the drain deadline,
+            // whichever comes first. When the whole proxy stops it closes now (see ListenerClosing.STOPPING).
             draining = true;
             if (ex != null) {
                 ex.keepAlive = false;
+            }
+            if (((ListenerClosing) evt).stopping() && state == State.IDLE && backlog.isEmpty()) {
+                LOG.debug("Closing idle client connection {}: the proxy stops", ctx.channel());
+                state = State.CLOSED;
+                ctx.close();
             }
             return;
         }

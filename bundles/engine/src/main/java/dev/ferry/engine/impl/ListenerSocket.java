@@ -6,6 +6,7 @@ import dev.ferry.api.spi.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -36,6 +37,8 @@ final class ListenerSocket {
     private ListeningSocket server;
     /** The drain time once the socket closed, -1 while it accepts. */
     private volatile int drainSeconds = -1;
+    /** What its connections are told when it closes. */
+    private volatile ListenerClosing closing = ListenerClosing.INSTANCE;
 
     private ListenerSocket(String name, boolean tls) {
         this.name = name;
@@ -64,7 +67,7 @@ final class ListenerSocket {
                         int drain = socket.drainSeconds;
                         if (drain >= 0) {
                             // Accepted as the socket closed: it drains like the others.
-                            socket.drain(ch, drain);
+                            socket.drain(ch, drain, socket.closing);
                         }
                     }
                 }, previous == null ? null : previous.server);
@@ -106,8 +109,26 @@ final class ListenerSocket {
         LOG.info("Listener {} on {} {}; {} connections get {} s to finish", name, server.localAddress(),
                 handoverMillis > 0 ? "released for its successor" : "closed", connections.size(), drainSeconds);
         for (Channel ch : connections) {
-            drain(ch, drainSeconds);
+            drain(ch, drainSeconds, ListenerClosing.INSTANCE);
         }
+    }
+
+    /**
+     * The proxy stops: the socket closes, the connections finish what is in flight (idle ones close now, see
+     * {@link ListenerClosing#STOPPING}), and those left after {@code drainSeconds} close.
+     *
+     * @return done when every connection this socket accepted has closed
+     */
+    ChannelGroupFuture stop(int drainSeconds) {
+        this.closing = ListenerClosing.STOPPING;
+        this.drainSeconds = drainSeconds;
+        server.close();
+        LOG.info("Listener {} on {} closed, the proxy stops; {} connections get {} s to finish", name,
+                server.localAddress(), connections.size(), drainSeconds);
+        for (Channel ch : connections) {
+            drain(ch, drainSeconds, ListenerClosing.STOPPING);
+        }
+        return connections.newCloseFuture();
     }
 
     /**
@@ -121,13 +142,13 @@ final class ListenerSocket {
         LOG.info("Listener {} on {} retired; {} connections get {} s to finish, the socket closes in {} ms", name,
                 server.localAddress(), connections.size(), drainSeconds, grace);
         for (Channel ch : connections) {
-            drain(ch, drainSeconds);
+            drain(ch, drainSeconds, ListenerClosing.INSTANCE);
         }
         GlobalEventExecutor.INSTANCE.schedule(server::close, grace, TimeUnit.MILLISECONDS);
     }
 
-    private void drain(Channel ch, int seconds) {
-        ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ListenerClosing.INSTANCE));
+    private void drain(Channel ch, int seconds, ListenerClosing event) {
+        ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(event));
         ch.eventLoop().schedule(() -> ch.close(), seconds, TimeUnit.SECONDS);
     }
 }

@@ -10,6 +10,7 @@ import dev.ferry.api.spi.Transport;
 import dev.ferry.api.spi.TunnelRelay;
 import dev.ferry.api.upstream.UpstreamConnector;
 import io.netty.channel.Channel;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 @Component(service = {}, configurationPid = ProxyListener.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = ProxyListener.Config.class, factory = true)
-public class ProxyListener {
+public class ProxyListener implements StopDrain.Drainable {
 
     static final String PID = "dev.ferry.listener";
     /** {@code ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED} (DS 1.1), without the whole DS API for one int. */
@@ -110,8 +111,13 @@ public class ProxyListener {
     private Transport socketTransport;
     private boolean active;
 
+    /** Holds the proxy's stop until this listener's connections have drained. */
+    @Reference
+    private StopDrain stopDrain;
+
     @Activate
     synchronized void activate(Config config, BundleContext context) throws InterruptedException {
+        stopDrain.add(this);
         // Connections drain on this revision after an update: every class they may need is loaded now.
         RevisionClasses.loadAll(context.getBundle());
         ListenerSettings initial = ListenerSettings.of(config);
@@ -252,6 +258,7 @@ public class ProxyListener {
      */
     @Deactivate
     synchronized void deactivate(int reason) {
+        stopDrain.remove(this);
         active = false;
         ListenerSocket current = socket;
         if (current == null) {
@@ -259,6 +266,20 @@ public class ProxyListener {
         }
         boolean successorLikely = reason == DEACTIVATION_REASON_BUNDLE_STOPPED;
         current.close(settings.drainTimeoutSeconds, successorLikely ? settings.handoverMillis : 0);
+    }
+
+    /** The proxy stops: no more accepting, from now on; the connections finish what is in flight. */
+    @Override
+    public synchronized Future<?> stopAccepting() {
+        active = false;
+        ListenerSocket current = socket;
+        socket = null;
+        return current == null ? null : current.stop(settings.drainTimeoutSeconds);
+    }
+
+    @Override
+    public int drainTimeoutSeconds() {
+        return settings.drainTimeoutSeconds;
     }
 
     /**
