@@ -19,7 +19,8 @@ import org.junit.Test;
 /**
  * The listener closing ({@link ListenerClosing} on each of its connections): an idle HTTP/1.1 connection is not cut
  * (its client may be sending a request right now), the exchange in flight or the next one says
- * {@code Connection: close} and ends the connection.
+ * {@code Connection: close} and ends the connection. When the whole proxy stops ({@link ListenerClosing#STOPPING}),
+ * an idle connection closes at once.
  */
 public class ExchangeDrainTest {
 
@@ -62,6 +63,33 @@ public class ExchangeDrainTest {
         assertEquals("close", reply.header(HttpHeaderNames.CONNECTION));
         assertFalse("the connection ends after that response", f.client.isOpen());
         assertTrue("the origin connection is fine: back to the pool", f.upstream.lastLease().releasedOnce());
+    }
+
+    @Test
+    public void whenTheProxyStopsAnIdleConnectionClosesAtOnce() {
+        exchange("/before");
+
+        f.client.pipeline().fireUserEventTriggered(ListenerClosing.STOPPING);
+        f.client.runPendingTasks();
+
+        assertFalse("no one will serve its next request: it closes now", f.client.isOpen());
+        assertTrue(f.upstream.lastLease().releasedOnce());
+    }
+
+    @Test
+    public void whenTheProxyStopsTheExchangeInFlightFinishesWithConnectionClose() {
+        f.send("GET http://origin.test/slow HTTP/1.1\r\nHost: origin.test\r\n\r\n");
+        TestUpstream.Lease lease = f.upstream.lastLease();
+
+        f.client.pipeline().fireUserEventTriggered(ListenerClosing.STOPPING);
+        f.client.runPendingTasks();
+        assertTrue("an exchange in flight is not cut", f.client.isOpen());
+        f.respond(lease, OK);
+
+        Reply reply = f.reply();
+        assertEquals("ok", reply.body);
+        assertEquals("close", reply.header(HttpHeaderNames.CONNECTION));
+        assertFalse(f.client.isOpen());
     }
 
     @Test
