@@ -42,8 +42,6 @@ import org.slf4j.LoggerFactory;
 final class SpdyServerSession extends ChannelDuplexHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpdyServerSession.class);
-    /** SPDY/3.1's initial window, for streams and the session alike, until SETTINGS or WINDOW_UPDATE say more. */
-    private static final int DEFAULT_WINDOW = 65536;
 
     private final SpdyLimits limits;
     private final Supplier<ChannelHandler> exchangeHandlers;
@@ -51,10 +49,9 @@ final class SpdyServerSession extends ChannelDuplexHandler {
     private final IntObjectMap<SpdyStreamChannel> streams = new IntObjectHashMap<>();
     private ChannelHandlerContext ctx;
     private int lastStreamId;
-    private int initialSendWindow = DEFAULT_WINDOW;
-    private int sessionSendWindow = DEFAULT_WINDOW;
-    private int sessionRecvWindow;
-    private int sessionRecvUnacked;
+    private int initialSendWindow = ReceiveWindows.DEFAULT_WINDOW;
+    private int sessionSendWindow = ReceiveWindows.DEFAULT_WINDOW;
+    private ReceiveWindows receiveWindows;
     private boolean goingAway;
 
     SpdyServerSession(SpdyLimits limits, Supplier<ChannelHandler> exchangeHandlers, SpdyServerCodec codec) {
@@ -71,12 +68,10 @@ final class SpdyServerSession extends ChannelDuplexHandler {
         settings.setValue(SpdySettingsFrame.SETTINGS_MAX_CONCURRENT_STREAMS, limits.maxConcurrentStreams());
         settings.setValue(SpdySettingsFrame.SETTINGS_INITIAL_WINDOW_SIZE, limits.streamWindowBytes());
         ctx.write(settings);
-        sessionRecvWindow = DEFAULT_WINDOW;
-        if (limits.sessionWindowBytes() > DEFAULT_WINDOW) {
-            int more = limits.sessionWindowBytes() - DEFAULT_WINDOW;
-            sessionRecvWindow += more;
-            ctx.write(new DefaultSpdyWindowUpdateFrame(0, more));
-        }
+        receiveWindows = new ReceiveWindows(limits.streamWindowBytes(), limits.sessionWindowBytes(),
+                (streamId, delta) -> ctx.writeAndFlush(new DefaultSpdyWindowUpdateFrame(streamId, delta),
+                        ctx.voidPromise()));
+        receiveWindows.open();
         ctx.flush();
     }
 
@@ -139,9 +134,8 @@ final class SpdyServerSession extends ChannelDuplexHandler {
             flush();
             return;
         }
-        SpdyStreamChannel stream = new SpdyStreamChannel(ctx.channel(), this, id,
-                HttpMethod.CONNECT.equals(request.method()), initialSendWindow, limits.streamWindowBytes(),
-                limits.maxDataFrameBytes());
+        SpdyStreamChannel stream = new SpdyStreamChannel(ctx.channel(), this, receiveWindows, id,
+                HttpMethod.CONNECT.equals(request.method()), initialSendWindow, limits.maxDataFrameBytes());
         stream.pipeline().addLast(exchangeHandlers.get());
         streams.put(id, stream);
         ctx.channel().eventLoop().register(stream).addListener((ChannelFutureListener) f -> {
@@ -159,23 +153,24 @@ final class SpdyServerSession extends ChannelDuplexHandler {
     private void onData(SpdyDataFrame frame) {
         int id = frame.streamId();
         int length = frame.content().readableBytes();
-        if (length > sessionRecvWindow) {
-            goAway(SpdySessionStatus.PROTOCOL_ERROR, "DATA overran the session window by "
-                    + (length - sessionRecvWindow) + " bytes");
-            return;
-        }
-        sessionRecvWindow -= length;
         SpdyStreamChannel stream = streams.get(id);
-        if (stream == null || stream.remoteFinReceived()) {
-            sessionDataConsumed(length);
-            sendReset(id, stream == null ? SpdyStreamStatus.INVALID_STREAM : SpdyStreamStatus.STREAM_ALREADY_CLOSED);
-            flush();
-            return;
+        boolean mayReceive = stream != null && !stream.remoteFinReceived();
+        switch (receiveWindows.admit(mayReceive ? stream.receiveWindow() : null, length)) {
+            case SESSION_OVERRUN:
+                goAway(SpdySessionStatus.PROTOCOL_ERROR, "DATA overran the session window by "
+                        + receiveWindows.sessionOverrun(length) + " bytes");
+                return;
+            case STREAM_OVERRUN:
+                LOG.info("{}: stream {} overran its window; FLOW_CONTROL_ERROR", ctx.channel().remoteAddress(), id);
+                stream.reset(SpdyStreamStatus.FLOW_CONTROL_ERROR);
+                flush();
+                return;
+            case ACCEPTED:
+            default:
+                break;
         }
-        if (!stream.takeRecvWindow(length)) {
-            sessionDataConsumed(length);
-            LOG.info("{}: stream {} overran its window; FLOW_CONTROL_ERROR", ctx.channel().remoteAddress(), id);
-            stream.reset(SpdyStreamStatus.FLOW_CONTROL_ERROR);
+        if (!mayReceive) {
+            sendReset(id, stream == null ? SpdyStreamStatus.INVALID_STREAM : SpdyStreamStatus.STREAM_ALREADY_CLOSED);
             flush();
             return;
         }
@@ -338,29 +333,11 @@ final class SpdyServerSession extends ChannelDuplexHandler {
         ctx.write(new DefaultSpdyRstStreamFrame(streamId, status), ctx.voidPromise());
     }
 
-    void sendWindowUpdate(int streamId, int delta) {
-        ctx.writeAndFlush(new DefaultSpdyWindowUpdateFrame(streamId, delta), ctx.voidPromise());
-    }
-
-    int streamWindowBytes() {
-        return limits.streamWindowBytes();
-    }
-
     int sessionSendWindow() {
         return sessionSendWindow;
     }
 
     void takeSessionSendWindow(int bytes) {
         sessionSendWindow -= bytes;
-    }
-
-    /** Data of this session was passed on (or dropped): give the session window back in batches. */
-    void sessionDataConsumed(int bytes) {
-        sessionRecvUnacked += bytes;
-        if (sessionRecvUnacked >= limits.sessionWindowBytes() / 2) {
-            sessionRecvWindow += sessionRecvUnacked;
-            ctx.writeAndFlush(new DefaultSpdyWindowUpdateFrame(0, sessionRecvUnacked), ctx.voidPromise());
-            sessionRecvUnacked = 0;
-        }
     }
 }

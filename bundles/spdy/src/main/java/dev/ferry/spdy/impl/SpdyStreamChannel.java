@@ -37,7 +37,8 @@ import java.util.ArrayDeque;
  * <p>Flow control: DATA is sent only within the stream's and the session's send windows; what does not fit stays in
  * this channel's outbound buffer, which makes the channel unwritable and so holds back whoever writes to it.
  * Received data waits here while the pipeline is not reading and is credited back to the client (WINDOW_UPDATE)
- * only once it has been passed on. Everything runs on the parent connection's event loop.
+ * only once it has been passed on, or dropped when the stream ends first ({@link ReceiveWindows} keeps that account).
+ * Where the stream is in its life is one {@link StreamState}. Everything runs on the parent connection's event loop.
  */
 final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
 
@@ -48,35 +49,34 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
     private static final Object OUTPUT_FIN = new Object();
 
     private final SpdyServerSession session;
+    private final ReceiveWindows windows;
+    private final ReceiveWindows.Stream receiveWindow;
     private final int streamId;
     private final boolean connect;
     private final int maxFrameBytes;
     private final DefaultChannelConfig config = new DefaultChannelConfig(this);
     private final ArrayDeque<Object> inbound = new ArrayDeque<>();
 
-    private boolean open = true;
+    private StreamState state = StreamState.OPEN;
     private boolean readPending;
     /** After the CONNECT was read: DATA is passed on as raw bytes. */
     private boolean tunnel;
-    private boolean remoteFin;
+    /** The client's FIN was passed on to the pipeline (it may still wait in {@code inbound} after the state says so). */
     private boolean inputShutdown;
     private boolean replySent;
-    private boolean outputShutdown;
-    private boolean reset;
     /** A 1xx response was dropped (SPDY has none); its empty last content goes too. */
     private boolean dropLastOfInformational;
     private int sendWindow;
-    private int recvWindow;
-    private int recvUnacked;
 
-    SpdyStreamChannel(Channel parent, SpdyServerSession session, int streamId, boolean connect, int sendWindow,
-            int recvWindow, int maxFrameBytes) {
+    SpdyStreamChannel(Channel parent, SpdyServerSession session, ReceiveWindows windows, int streamId,
+            boolean connect, int sendWindow, int maxFrameBytes) {
         super(parent);
         this.session = session;
+        this.windows = windows;
+        this.receiveWindow = windows.newStream(streamId);
         this.streamId = streamId;
         this.connect = connect;
         this.sendWindow = sendWindow;
-        this.recvWindow = recvWindow;
         this.maxFrameBytes = maxFrameBytes;
     }
 
@@ -86,21 +86,18 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
 
     // ---- receiving (called by the session) ----
 
-    /** Takes {@code bytes} of DATA from the receive window; false when the client overran it. */
-    boolean takeRecvWindow(int bytes) {
-        if (bytes > recvWindow) {
-            return false;
-        }
-        recvWindow -= bytes;
-        return true;
+    /** This stream's receive window, for the session to count DATA against. */
+    ReceiveWindows.Stream receiveWindow() {
+        return receiveWindow;
     }
 
+    /** The client finished the stream (or it ended): more DATA for it is a protocol error. */
     boolean remoteFinReceived() {
-        return remoteFin;
+        return state.remoteFinished();
     }
 
     void receive(Object msg) {
-        if (!open) {
+        if (!state.live()) {
             drop(msg);
             return;
         }
@@ -116,17 +113,19 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
                 receiveFin();
             }
         } else {
-            remoteFin |= last;
+            if (last) {
+                state = state.remoteFin();
+            }
             receive(last ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
         }
     }
 
     /** The client's FIN without data (on SYN_STREAM, an empty DATA frame, or HEADERS). */
     void receiveFin() {
-        if (remoteFin && !tunnel) {
+        if (state.remoteFinished()) {
             return;
         }
-        remoteFin = true;
+        state = state.remoteFin();
         receive(tunnel ? INPUT_FIN : LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
@@ -137,14 +136,16 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
 
     /** The client reset the stream. */
     void remoteReset() {
-        reset = true;
+        if (state.live()) {
+            state = StreamState.RESET;
+        }
         close();
     }
 
     /** The proxy resets the stream (e.g. a flow-control error). */
     void reset(SpdyStreamStatus status) {
-        if (!reset && open) {
-            reset = true;
+        if (state.live()) {
+            state = StreamState.RESET;
             session.sendReset(streamId, status);
         }
         close();
@@ -152,7 +153,7 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
 
     private void deliver() {
         boolean delivered = false;
-        while (open && !inbound.isEmpty() && (readPending || config.isAutoRead())) {
+        while (state != StreamState.CLOSED && !inbound.isEmpty() && (readPending || config.isAutoRead())) {
             readPending = false;
             Object msg = inbound.poll();
             delivered = true;
@@ -186,7 +187,7 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
         int bytes = bytesOf(msg);
         ReferenceCountUtil.release(msg);
         if (bytes > 0) {
-            session.sessionDataConsumed(bytes);
+            windows.dropped(bytes);
         }
     }
 
@@ -195,18 +196,9 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
                 : msg instanceof ByteBufHolder ? ((ByteBufHolder) msg).content().readableBytes() : 0;
     }
 
-    /** Data passed on: give the client its window back, in batches of half a window. */
+    /** Data passed on: the client gets its window back (the stream's only while it may send more). */
     private void creditConsumed(int bytes) {
-        session.sessionDataConsumed(bytes);
-        if (remoteFin) {
-            return;
-        }
-        recvUnacked += bytes;
-        if (recvUnacked >= session.streamWindowBytes() / 2) {
-            recvWindow += recvUnacked;
-            session.sendWindowUpdate(streamId, recvUnacked);
-            recvUnacked = 0;
-        }
+        windows.passedOn(receiveWindow, bytes, !state.remoteFinished());
     }
 
     // ---- sending ----
@@ -224,7 +216,7 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
     /** Windows grew or the connection drained: send what waits. */
     void resumeWrites() {
         ChannelOutboundBuffer pending = unsafe().outboundBuffer();
-        if (open && pending != null && !pending.isEmpty()) {
+        if (state != StreamState.CLOSED && pending != null && !pending.isEmpty()) {
             unsafe().flush();
         }
     }
@@ -278,7 +270,7 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
             SpdySynReplyFrame reply = SpdyMessages.toSynReply(streamId, response);
             if (bodyless && !opensTunnel) {
                 reply.setLast(true);
-                outputShutdown = true;
+                state = state.localFin();
             }
             session.write(reply);
         }
@@ -303,9 +295,11 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
             sendWindow -= n;
             session.takeSessionSendWindow(n);
             session.write(frame);
-            outputShutdown |= fin;
+            if (fin) {
+                state = state.localFin();
+            }
         }
-        if (last && !outputShutdown) {
+        if (last && !state.localFinished()) {
             sendFin();
         }
         in.remove();
@@ -313,8 +307,8 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
     }
 
     private void sendFin() {
-        if (!outputShutdown) {
-            outputShutdown = true;
+        if (!state.localFinished()) {
+            state = state.localFin();
             SpdyDataFrame fin = new DefaultSpdyDataFrame(streamId, Unpooled.EMPTY_BUFFER);
             fin.setLast(true);
             session.write(fin);
@@ -323,7 +317,7 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
 
     /** Both sides sent their FIN and everything was passed on: the stream is complete. */
     private void closeIfDone() {
-        if (open && outputShutdown && remoteFin && inbound.isEmpty()) {
+        if (state == StreamState.FINISHED && inbound.isEmpty()) {
             eventLoop().execute(() -> close());
         }
     }
@@ -332,18 +326,17 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
 
     @Override
     protected void doClose() {
-        if (!open) {
+        if (state == StreamState.CLOSED) {
             return;
         }
-        open = false;
-        if (!reset && tunnel && remoteFin && !outputShutdown) {
+        if (tunnel && state == StreamState.HALF_CLOSED_REMOTE) {
             // A tunnel both ends of which have finished: closing ends the byte stream, as closing a socket would.
             sendFin();
-        } else if (!reset && !(outputShutdown && remoteFin)) {
+        } else if (state.live() && state != StreamState.FINISHED) {
             // Closed before the exchange was complete (e.g. the origin failed mid-response): never a clean end.
-            reset = true;
             session.sendReset(streamId, SpdyStreamStatus.CANCEL);
         }
+        state = StreamState.CLOSED;
         for (Object msg; (msg = inbound.poll()) != null;) {
             drop(msg);
         }
@@ -398,12 +391,12 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
 
     @Override
     public boolean isOpen() {
-        return open;
+        return state != StreamState.CLOSED;
     }
 
     @Override
     public boolean isActive() {
-        return open;
+        return isOpen();
     }
 
     @Override
@@ -431,7 +424,7 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
 
     @Override
     public boolean isOutputShutdown() {
-        return outputShutdown;
+        return state.localFinished();
     }
 
     @Override
@@ -446,7 +439,7 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
 
     @Override
     public boolean isShutdown() {
-        return inputShutdown && outputShutdown;
+        return inputShutdown && isOutputShutdown();
     }
 
     @Override
