@@ -12,12 +12,26 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
 import org.junit.Test;
 
 /** The distribution as a user runs it: start-up, live reconfiguration, certificate and console credentials. */
 public class DistributionIT {
 
     private static final Pattern FINGERPRINT = Pattern.compile("SHA-256 ([0-9A-F:]{95})");
+    /** Pattern data fetched through each Ferry at the end of its test, after a GC: a leak report fails the test. */
+    private static TestOrigin ORIGIN;
+
+    @BeforeClass
+    public static void startOrigin() throws IOException {
+        ORIGIN = new TestOrigin(null);
+    }
+
+    @AfterClass
+    public static void stopOrigin() throws IOException {
+        ORIGIN.close();
+    }
 
     @Test
     public void editingTheListenerFileRebindsWithoutRestart() throws Exception {
@@ -30,6 +44,7 @@ public class DistributionIT {
             Curl c = Curl.run("-x", "http://127.0.0.1:" + newPort, origin.url("/echo"));
             assertTrue(c.toString(), c.out.startsWith("GET /echo HTTP/1.1"));
             Ports.awaitRefused(oldPort);
+            ferry.checkForLeaks("http://127.0.0.1:" + newPort, ORIGIN.url("/bytes?n=100000"));
         }
     }
 
@@ -47,6 +62,7 @@ public class DistributionIT {
             assertTrue(c.toString(), c.out.startsWith("GET /echo HTTP/1.1"));
             Files.delete(file);
             Ports.awaitRefused(third);
+            ferry.checkForLeaks(ORIGIN.url("/bytes?n=100000"));
         }
     }
 
@@ -65,6 +81,7 @@ public class DistributionIT {
             assertEquals(expected, servedFingerprint(ferry.httpsPort));
             assertTrue(ferry.log(), ferry.log().contains("TLS certificate " + cert + " (SHA-256 " + expected + ")"));
             assertFalse(Files.exists(ferry.home.resolve("data/tls/proxy-cert.pem")));
+            ferry.checkForLeaks(ORIGIN.url("/bytes?n=100000"));
         } finally {
             Files.delete(cert);
             Files.delete(key);
@@ -86,6 +103,7 @@ public class DistributionIT {
             assertTrue(ferry.log(), ferry.log().contains("Listener http on /127.0.0.1:" + ferry.httpPort + " closed"));
             assertTrue(ferry.log(), ferry.log().contains("Using self-signed TLS certificate"));
             assertEquals(made, servedFingerprint(ferry.httpsPort));
+            ferry.checkForLeaks(ORIGIN.url("/bytes?n=100000"));
         }
     }
 
@@ -98,6 +116,7 @@ public class DistributionIT {
                 assertTrue(version + ":\n" + out, out.contains("ALPN protocol: http/1.1"));
                 assertTrue(version + ":\n" + out, out.contains(version.equals("-tls1_2") ? "TLSv1.2" : "TLSv1.3"));
             }
+            ferry.checkForLeaks(ORIGIN.url("/bytes?n=100000"));
         }
     }
 
@@ -120,6 +139,7 @@ public class DistributionIT {
                 }
             }
             assertTrue(answer, answer.startsWith("HTTP/1.1 431 "));
+            ferry.checkForLeaks(ORIGIN.url("/bytes?n=100000"));
         }
     }
 
@@ -146,6 +166,7 @@ public class DistributionIT {
             String password = Files.readString(passwordFile).trim();
             Curl generated = Curl.run("-o", "/dev/null", "-w", "%{http_code}", "-u", "admin:" + password, url);
             assertEquals(generated.toString(), "200", generated.out);
+            ferry.checkForLeaks(ORIGIN.url("/bytes?n=100000"));
         }
     }
 
@@ -159,6 +180,7 @@ public class DistributionIT {
             // generation) shows as tens of seconds; the figure itself is the benchmark's (bench/), not this test's,
             // which shares the machine with the rest of the build (4 s alone, > 5 s once under a full verify).
             assertTrue("took " + millis + " ms", millis < 15_000);
+            ferry.checkForLeaks(ORIGIN.url("/bytes?n=100000"));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.itests;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
@@ -213,6 +214,11 @@ final class FerryProcess implements Closeable {
         return process.isAlive();
     }
 
+    /** Kills the process (SIGKILL): the kernel closes its sockets, nothing of it runs any more. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** Sends SIGTERM, as a service manager stopping the proxy does, and returns at once. */
     void terminate() {
         process.destroy();
@@ -249,8 +255,14 @@ final class FerryProcess implements Closeable {
      * reports on a later allocation) and fails if a leak was reported.
      */
     void checkForLeaks(String url) throws Exception {
+        checkForLeaks(httpProxy(), url);
+    }
+
+    /** {@link #checkForLeaks(String)} through {@code proxy}, e.g. a listener whose port a test changed. */
+    void checkForLeaks(String proxy, String url) throws Exception {
         collectGarbage();
-        Curl.run("-x", httpProxy(), url, "-o", "/dev/null");
+        Curl c = Curl.run("-x", proxy, url, "-o", "/dev/null");
+        assertEquals("the request made after the collection (so that leaks are reported): " + c, 0, c.exit);
         assertNoLeaks();
     }
 

@@ -3,7 +3,6 @@ package dev.ferry.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.BufferedInputStream;
 import java.io.DataOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -57,13 +56,9 @@ public class GracefulStopIT {
             Future<Curl> download = clients.submit(() -> Curl.run("-x", ferry.httpProxy(), "--limit-rate", "4M",
                     "-o", file.toString(), origin.url("/bytes?n=" + DOWNLOAD)));
             // A tunnel: half its upload before the signal, the rest after it.
-            Socket tunnel = new Socket(InetAddress.getLoopbackAddress(), ferry.httpPort);
-            OutputStream tunnelOut = tunnel.getOutputStream();
-            InputStream tunnelIn = new BufferedInputStream(tunnel.getInputStream(), 65536);
-            String authority = "127.0.0.1:" + target.port();
-            tunnelOut.write(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            assertTrue(ProxyClients.readHead(tunnelIn).startsWith("HTTP/1.1 200"));
+            ProxyClients.Tunnel tunnel = ProxyClients.tunnel(ferry.httpPort, "127.0.0.1:" + target.port());
+            OutputStream tunnelOut = tunnel.out;
+            InputStream tunnelIn = tunnel.in;
             DataOutputStream data = new DataOutputStream(tunnelOut);
             data.writeLong(TUNNEL_UPLOAD);
             data.writeLong(TUNNEL_DOWNLOAD);
@@ -84,7 +79,7 @@ public class GracefulStopIT {
             Thread.sleep(1000);
             assertTrue("the proxy exited while a tunnel was open", ferry.isAlive());
             upload(tunnelOut, TUNNEL_UPLOAD / 2, TUNNEL_UPLOAD);
-            tunnel.setSoTimeout(20_000);
+            tunnel.socket.setSoTimeout(20_000);
             assertEquals("the target's digest of the upload", Patterns.sha256(TUNNEL_UPLOAD),
                     new String(tunnelIn.readNBytes(64), StandardCharsets.US_ASCII));
             MessageDigest sha = Patterns.sha();

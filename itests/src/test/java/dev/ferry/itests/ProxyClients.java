@@ -1,8 +1,10 @@
 package dev.ferry.itests;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +34,38 @@ final class ProxyClients {
             s.getOutputStream().flush();
             return readHead(s.getInputStream());
         }
+    }
+
+    /** A CONNECT tunnel the proxy answered with 200: its socket and both directions (the input buffered). */
+    static final class Tunnel implements java.io.Closeable {
+        final Socket socket;
+        final OutputStream out;
+        final InputStream in;
+
+        private Tunnel(Socket socket) throws IOException {
+            this.socket = socket;
+            this.out = socket.getOutputStream();
+            this.in = new BufferedInputStream(socket.getInputStream(), 65536);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    /** Opens a tunnel to {@code authority} through the proxy's plain listener; fails unless it answers 200. */
+    static Tunnel tunnel(int port, String authority) throws IOException {
+        Tunnel tunnel = new Tunnel(new Socket(InetAddress.getLoopbackAddress(), port));
+        tunnel.out.write(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        tunnel.out.flush();
+        String head = readHead(tunnel.in);
+        if (!head.startsWith("HTTP/1.1 200")) {
+            tunnel.close();
+            throw new AssertionError("CONNECT " + authority + " answered: " + head);
+        }
+        return tunnel;
     }
 
     static String readAll(InputStream in) throws IOException {
