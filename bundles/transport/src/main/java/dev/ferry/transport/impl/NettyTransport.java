@@ -93,6 +93,8 @@ public class NettyTransport implements Transport {
     private final ListeningSockets listening = new ListeningSockets(1024);
     /** Every connection accepted or made on these event loops that is still open: the drain waits for them. */
     private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    /** Pauses a listening socket that cannot accept until one of these connections closes. */
+    private final AcceptPause acceptPause = new AcceptPause();
     private volatile int drainTimeoutSeconds;
     /** Set at activation in OSGi; null outside (ferry-fetch, tests). */
     private volatile BundleContext context;
@@ -254,6 +256,8 @@ public class NettyTransport implements Transport {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(reusePort(), true)
+                // in front of Netty's acceptor, which would pause a second on an accept failure
+                .handler(acceptPause.handler())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(accepted(childHandler))
                 .bind(address);
@@ -265,6 +269,7 @@ public class NettyTransport implements Transport {
             @Override
             protected void initChannel(Channel ch) {
                 open.add(ch);
+                acceptPause.track(ch);
                 // per connection, not per socket: a changed writeBufferBytes reaches bound sockets too
                 ch.config().setWriteBufferWaterMark(waterMark);
                 ch.pipeline().addLast(childHandler);
@@ -288,7 +293,7 @@ public class NettyTransport implements Transport {
 
             @Override
             public ChannelHandler acceptor(ChannelHandler router) {
-                return new SocketAcceptor(loops, accepted(router));
+                return new SocketAcceptor(loops, accepted(router), acceptPause);
             }
         });
     }
@@ -308,6 +313,7 @@ public class NettyTransport implements Transport {
                     @Override
                     protected void initChannel(Channel ch) {
                         open.add(ch);
+                        acceptPause.track(ch);
                         ch.pipeline().addLast(handler);
                     }
                 })

@@ -1,14 +1,12 @@
 package dev.ferry.transport.impl;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,15 +17,15 @@ import org.slf4j.LoggerFactory;
 final class SocketAcceptor extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketAcceptor.class);
-    /** After an accept error (typically out of file descriptors), the socket pauses so as not to spin on it. */
-    private static final long ACCEPT_PAUSE_MILLIS = 1000;
 
     private final EventLoopGroup loops;
     private final ChannelHandler childInitializer;
+    private final AcceptPause acceptPause;
 
-    SocketAcceptor(EventLoopGroup loops, ChannelHandler childInitializer) {
+    SocketAcceptor(EventLoopGroup loops, ChannelHandler childInitializer, AcceptPause acceptPause) {
         this.loops = loops;
         this.childInitializer = childInitializer;
+        this.acceptPause = acceptPause;
     }
 
     @Override
@@ -50,13 +48,6 @@ final class SocketAcceptor extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ChannelConfig config = ctx.channel().config();
-        if (config.isAutoRead()) {
-            LOG.warn("Listening socket {} cannot accept ({}); pausing {} ms", ctx.channel().localAddress(),
-                    String.valueOf(cause), ACCEPT_PAUSE_MILLIS);
-            config.setAutoRead(false);
-            ctx.channel().eventLoop().schedule(() -> config.setAutoRead(true), ACCEPT_PAUSE_MILLIS,
-                    TimeUnit.MILLISECONDS);
-        }
+        acceptPause.pause(ctx.channel(), cause);
     }
 }
