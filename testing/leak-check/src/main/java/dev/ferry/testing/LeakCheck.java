@@ -149,6 +149,37 @@ public final class LeakCheck implements TestRule {
     }
 
     /**
+     * Installs the recording detectors (by loading this class) if that has not happened yet. Code outside a JUnit 4
+     * rule, e.g. a JUnit 5 fuzz target, calls this before it makes its first Netty buffer.
+     */
+    public static void install() {
+        // Nothing to do here: calling any static method runs the static initializer above, once.
+    }
+
+    /**
+     * The rule's check for code outside a JUnit 4 rule (JUnit 5 tests, fuzz targets): fails with every leak Netty
+     * reported since the last check, naming {@code where}. Cheap when every tracked object was released: then no
+     * garbage is collected.
+     */
+    public static void assertNoLeaks(String where) {
+        try {
+            verify(where);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while checking for leaks in " + where, e);
+        }
+    }
+
+    /**
+     * How many objects the detectors track that were neither released nor reported yet, or -1 if unknown: a cheap
+     * look (no garbage collection) for code that checks often, e.g. after every fuzz input, and runs
+     * {@link #assertNoLeaks} only when this grew. (Netty's own static buffers stay tracked for good.)
+     */
+    public static int unreleased() {
+        return trackedAndUnreleased();
+    }
+
+    /**
      * Fails unless the buffers' detector is the recording one, then collects garbage, makes every detector report
      * what was collected unreleased, and fails (naming {@code where}) if anything was reported since the last check.
      */

@@ -27,7 +27,7 @@ public final class HostAndPort {
 
     /**
      * Parses {@code host}, {@code host:port}, {@code [v6]} or {@code [v6]:port}. The port must be all digits and in
-     * range; a missing port takes {@code defaultPort} (pass -1 to require one).
+     * range; a missing port takes {@code defaultPort} (pass -1 to require one). The host may not contain brackets.
      */
     public static HostAndPort parse(String text, int defaultPort) {
         Objects.requireNonNull(text, "text");
@@ -56,6 +56,10 @@ public final class HostAndPort {
         }
         if (host.isEmpty()) {
             throw new IllegalArgumentException("empty host in '" + text + "'");
+        }
+        // No name or address has brackets, and a host with one would not read back from its own toString()
+        if (host.indexOf('[') >= 0 || host.indexOf(']') >= 0) {
+            throw new IllegalArgumentException("bracket inside the host in '" + text + "'");
         }
         int port;
         if (portText == null) {
