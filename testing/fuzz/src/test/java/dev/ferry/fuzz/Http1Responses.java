@@ -82,8 +82,9 @@ public final class Http1Responses {
         }
     }
 
+    /** The wire as text, CR and LF shown as such (a bare LF is what the parser may be complaining about). */
     private static String printable(byte[] wire) {
-        String text = new String(wire, StandardCharsets.ISO_8859_1);
+        String text = new String(wire, StandardCharsets.ISO_8859_1).replace("\r", "\\r").replace("\n", "\\n\n");
         return text.length() > 2000 ? text.substring(0, 2000) + "..." : text;
     }
 }

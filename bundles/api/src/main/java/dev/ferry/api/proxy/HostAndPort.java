@@ -27,7 +27,8 @@ public final class HostAndPort {
 
     /**
      * Parses {@code host}, {@code host:port}, {@code [v6]} or {@code [v6]:port}. The port must be all digits and in
-     * range; a missing port takes {@code defaultPort} (pass -1 to require one). The host may not contain brackets.
+     * range; a missing port takes {@code defaultPort} (pass -1 to require one). The host may not contain brackets,
+     * control characters or spaces.
      */
     public static HostAndPort parse(String text, int defaultPort) {
         Objects.requireNonNull(text, "text");
@@ -60,6 +61,14 @@ public final class HostAndPort {
         // No name or address has brackets, and a host with one would not read back from its own toString()
         if (host.indexOf('[') >= 0 || host.indexOf(']') >= 0) {
             throw new IllegalArgumentException("bracket inside the host in '" + text + "'");
+        }
+        // Nor control characters or spaces, which no header (Host, Via) may carry either.
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                throw new IllegalArgumentException(String.format("control character or space (0x%02x) in the host "
+                        + "'%s'", (int) c, host.replaceAll("\\p{Cntrl}", "?")));
+            }
         }
         int port;
         if (portText == null) {

@@ -222,19 +222,23 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             pendingConnect.addListener(this::onTunnelConnected);
             return;
         }
-        state = State.FORWARDING;
-        services.headers.forward(request.headers());
-        request.headers().set(HttpHeaderNames.HOST, target.hostHeader());
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        outgoing = new OutgoingRequest(request);
         UpstreamRequest upstreamRequest;
         try {
+            // Header values are validated as they are set: a target or a plugin's edit can still fail here.
+            services.headers.forward(request.headers());
+            request.headers().set(HttpHeaderNames.HOST, target.hostHeader());
             upstreamRequest = UpstreamRequest.http(target.resolverUrl(), target.destination(), partition);
         } catch (IllegalArgumentException e) {
-            reject(new ProxyError(ProxyErrorType.HTTP_REQUEST_ERROR, "request-target is not a usable URL: "
-                    + e.getMessage()), true);
+            // Not forwarding: the body that follows is dropped, the answer closes the connection.
+            ProxyError error = new ProxyError(ProxyErrorType.HTTP_REQUEST_ERROR, "request cannot be forwarded: "
+                    + e.getMessage());
+            LOG.info("{} {} {}: {}", ctx.channel().remoteAddress(), ex.method, ex.target, error);
+            reject(error, true);
             return;
         }
+        state = State.FORWARDING;
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        outgoing = new OutgoingRequest(request);
         pendingConnect = services.connect(upstreamRequest, ctx.channel().eventLoop());
         if (pendingConnect.isDone()) {
             // Failed at once (e.g. a resolver that throws): answered after the request's own end is read, as a
@@ -308,7 +312,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     /** The connector's lease for the request, or the lease of its one retry. */
     private void onOriginConnected(Future<?> future) {
-        if (state != State.FORWARDING) {
+        // Not for this exchange any more: it was refused meanwhile (a malformed body, say), or ended.
+        if (state != State.FORWARDING || future != pendingConnect) {
             if (future.isSuccess()) {
                 ((UpstreamLease) future.getNow()).close();
             }
@@ -419,14 +424,14 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (state == State.IDLE) {
             LOG.info("{} {} {}: {}", ctx.channel().remoteAddress(), ex.method, ex.target, error);
         }
+        // The state first: writing may run tasks that look at it (a connect that completed meanwhile).
+        state = closing ? State.CLOSED : State.DISCARDING;
         ChannelFuture written = ctx.writeAndFlush(error.toResponse(ctx.alloc(), ExchangeServices.PSEUDONYM, closing));
         if (closing) {
             ex.log(ctx.channel().remoteAddress());
-            state = State.CLOSED;
             written.addListener(f -> closeAfterAnswer());
             return;
         }
-        state = State.DISCARDING;
         if (ex.requestDone) {
             endExchange();
         } else {
