@@ -29,7 +29,7 @@ import org.junit.Test;
  */
 public class SlowClientsIT {
 
-    private static final int TRICKLERS = 300;
+    private static final int TRICKLERS = 1000;
     private static final int DEADLINE_SECONDS = 2;
     private static final int SAMPLES = 300;
 
