@@ -1,5 +1,6 @@
 package dev.ferry.itests;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
@@ -30,6 +31,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.jar.JarFile;
 import javax.inject.Inject;
+import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -81,6 +83,21 @@ public class FelixBundlesIT {
         }
     }
 
+
+    /** Every test: nothing the bundles' Netty allocated was collected unreleased (paranoid detection). */
+    @After
+    public void noBufferLeaked() throws Exception {
+        List<String> leaks = OsgiLeakCheck.leaks(context);
+        assertTrue(leaks.size() + " buffers leaked:\n" + String.join("\n", leaks), leaks.isEmpty());
+    }
+
+    @Test
+    public void theLeakCheckSeesABufferLeakedInTheBundlesNetty() throws Exception {
+        OsgiLeakCheck.leaks(context);
+        OsgiLeakCheck.leakOneBuffer(context);
+        List<String> leaks = OsgiLeakCheck.leaks(context);
+        assertEquals(leaks.toString(), 1, leaks.size());
+    }
 
     @Test
     public void everyBundleIsActiveAndTheServicesAreWired() throws Exception {
