@@ -1,5 +1,6 @@
 package dev.ferry.engine.impl;
 
+import dev.ferry.api.spi.LingeringClose;
 import dev.ferry.api.codec.ProtocolNegotiator;
 import dev.ferry.api.codec.ServerCodec;
 import dev.ferry.api.spi.AwaitedService;
@@ -126,7 +127,7 @@ final class ConnectionSetup {
         ch.writeAndFlush(ByteBufUtil.writeAscii(ch.alloc(), head + body)).addListener(f -> {
             if (ch instanceof DuplexChannel) {
                 ((DuplexChannel) ch).shutdownOutput();
-                ch.eventLoop().schedule(() -> ch.close(), settings.idleTimeoutSeconds, TimeUnit.SECONDS);
+                LingeringClose.closeLater(ch, settings.idleTimeoutSeconds, TimeUnit.SECONDS);
             } else {
                 ch.close();
             }

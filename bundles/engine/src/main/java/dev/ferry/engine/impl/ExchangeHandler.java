@@ -1,6 +1,7 @@
 package dev.ferry.engine.impl;
 
 import dev.ferry.api.codec.ListenerClosing;
+import dev.ferry.api.spi.LingeringClose;
 import dev.ferry.api.codec.ServerCodec;
 import dev.ferry.api.exchange.ClientRequest;
 import dev.ferry.api.proxy.ProxyErrorType;
@@ -15,7 +16,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -28,7 +28,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -446,15 +445,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
      * a moment later.
      */
     private void closeAfterAnswer() {
-        Channel ch = ctx.channel();
-        if (!(ch instanceof SocketChannel) || !ch.isActive()) {
-            // A SPDY stream's answer ended the stream already; the stream channel's close is its reset.
-            ch.close();
-            return;
-        }
-        ((SocketChannel) ch).shutdownOutput();
-        ch.config().setAutoRead(true);
-        ch.eventLoop().schedule(() -> ch.close(), LINGER_AFTER_ERROR_SECONDS, TimeUnit.SECONDS);
+        // (A SPDY stream's answer ended the stream already: it closes at once, its close is its reset.)
+        LingeringClose.afterAnswer(ctx.channel(), LINGER_AFTER_ERROR_SECONDS);
     }
 
     /** The response is complete (or an error answered): log, hand back the origin, go on with the next request. */

@@ -1,6 +1,7 @@
 package dev.ferry.engine.impl;
 
 import dev.ferry.api.codec.ListenerClosing;
+import dev.ferry.api.spi.LingeringClose;
 import dev.ferry.api.spi.ListeningSocket;
 import dev.ferry.api.spi.Transport;
 import io.netty.channel.Channel;
@@ -149,6 +150,6 @@ final class ListenerSocket {
 
     private void drain(Channel ch, int seconds, ListenerClosing event) {
         ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(event));
-        ch.eventLoop().schedule(() -> ch.close(), seconds, TimeUnit.SECONDS);
+        LingeringClose.closeLater(ch, seconds, TimeUnit.SECONDS);
     }
 }

@@ -1,11 +1,11 @@
 package dev.ferry.http1.impl;
 
+import dev.ferry.api.spi.LingeringClose;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -187,13 +187,7 @@ final class RequestDeadlines {
      * {@value #LINGER_SECONDS} s later.
      */
     private static void closeAfterAnswer(Channel ch) {
-        if (!(ch instanceof SocketChannel) || !ch.isActive()) {
-            ch.close();
-            return;
-        }
-        ((SocketChannel) ch).shutdownOutput();
-        ch.config().setAutoRead(true);
-        ch.eventLoop().schedule(() -> ch.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+        LingeringClose.afterAnswer(ch, LINGER_SECONDS);
     }
 
     private static FullHttpResponse timeout(String details) {
