@@ -40,6 +40,8 @@ final class Exchange {
     String errorDetails;
     /** The final status the client got, or 0 while there is none. */
     int status;
+    /** The {@code Upgrade} forwarded with the request (a protocol the listener allows), or null. */
+    String upgrade;
 
     Exchange(HttpRequest request) {
         method = request.method().name();

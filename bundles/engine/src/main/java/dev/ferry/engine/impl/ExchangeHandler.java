@@ -7,6 +7,7 @@ import dev.ferry.api.exchange.ClientRequest;
 import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.spi.TunnelRelay;
 import dev.ferry.api.upstream.ConnectJobException;
+import dev.ferry.api.upstream.ServiceUnavailableException;
 import dev.ferry.api.upstream.UpstreamLease;
 import dev.ferry.api.upstream.UpstreamRequest;
 import io.netty.buffer.ByteBuf;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -54,6 +56,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         CLOSED
     }
 
+    private static final String HTTP_1_1 = "http/1.1";
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
     /** How long a connection answered with an error and a close waits for its client to close first. */
     private static final int LINGER_AFTER_ERROR_SECONDS = 2;
@@ -224,7 +227,14 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         UpstreamRequest upstreamRequest;
         try {
             // Header values are validated as they are set: a target or a plugin's edit can still fail here.
+            // (Upgrade is HTTP/1.1's: a SPDY stream has none.)
+            String upgrade = HTTP_1_1.equals(codec.protocol())
+                    ? ProtocolUpgrade.requested(request, services.upgradeProtocols()) : null;
             services.headers.forward(request.headers());
+            if (upgrade != null) {
+                ProtocolUpgrade.restore(request.headers(), upgrade);
+                ex.upgrade = upgrade;
+            }
             request.headers().set(HttpHeaderNames.HOST, target.hostHeader());
             upstreamRequest = UpstreamRequest.http(target.resolverUrl(), target.destination(), partition);
         } catch (IllegalArgumentException e) {
@@ -519,11 +529,32 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * The origin switched protocols as the client asked ({@code 101}, e.g. to a WebSocket): the client gets the 101,
+     * and the two connections become a tunnel. Called from the origin's pipeline while its codec decodes the 101.
+     */
+    void upgradeAccepted(HttpResponse switching) {
+        TunnelRelay relay = services.relay.get();
+        if (relay == null) {
+            failBeforeResponse(ProxyError.upstream(new ServiceUnavailableException(services.relay.toString(), 0),
+                    target.destination().toString()));
+            return;
+        }
+        // What the client sent behind its request is no HTTP any more: raw, it waits in the backlog for the tunnel.
+        codec.tunnelRequested(ctx.pipeline());
+        UpstreamLease conn = lease;
+        lease = null;
+        origin = null;
+        state = State.CLOSED;
+        ctx.pipeline().remove(this);
+        TunnelHandoff.start(ctx.channel(), conn.channel(), codec, relay, backlog, ex, TunnelHandoff.switched(switching));
+    }
+
     private void startTunnel(UpstreamLease conn, TunnelRelay relay) {
         state = State.CLOSED;
         ctx.pipeline().remove(this);
         ex.upstream = conn.proxy().toString();
-        TunnelHandoff.start(ctx.channel(), conn.channel(), codec, relay, backlog, ex);
+        TunnelHandoff.start(ctx.channel(), conn.channel(), codec, relay, backlog, ex, TunnelHandoff.established());
     }
 
     @Override

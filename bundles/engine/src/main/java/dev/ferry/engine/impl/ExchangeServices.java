@@ -13,6 +13,7 @@ import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.function.Consumer;
+import java.util.Set;
 
 /**
  * The services one listener's exchanges work with, each the newest registered (greedy dynamic references), and each
@@ -32,6 +33,7 @@ final class ExchangeServices {
     private volatile boolean partitionByClient;
     private volatile String listenerName = "";
     private volatile int responseTimeoutSeconds = 60;
+    private volatile Set<String> upgradeProtocols = Set.of("websocket");
 
     ExchangeServices(long serviceWaitMillis, boolean partitionByClient, long pluginTimeoutMillis) {
         this.hooks = new ExchangeHooks(pluginTimeoutMillis);
@@ -109,6 +111,15 @@ final class ExchangeServices {
     }
 
     /** Seconds an origin may take to start its response once the whole request has gone to it. */
+    /** The protocols an HTTP/1.1 Upgrade may switch to (lower case). */
+    Set<String> upgradeProtocols() {
+        return upgradeProtocols;
+    }
+
+    void upgradeProtocols(Set<String> protocols) {
+        this.upgradeProtocols = protocols;
+    }
+
     int responseTimeoutSeconds() {
         return responseTimeoutSeconds;
     }

@@ -2,7 +2,11 @@ package dev.ferry.engine.impl;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** One listener configuration, validated: what a new connection gets, and where the socket is. */
 final class ListenerSettings {
@@ -20,6 +24,8 @@ final class ListenerSettings {
     final boolean openProxy;
     final long pluginTimeoutMillis;
     final int responseTimeoutSeconds;
+    /** Lower case protocol names an HTTP/1.1 Upgrade may switch to. */
+    final Set<String> upgradeProtocols;
 
     private ListenerSettings(ProxyListener.Config config) {
         name = config.name();
@@ -35,6 +41,8 @@ final class ListenerSettings {
         openProxy = config.openProxy();
         pluginTimeoutMillis = config.pluginTimeoutMillis();
         responseTimeoutSeconds = config.responseTimeoutSeconds();
+        upgradeProtocols = Arrays.stream(config.upgradeProtocols()).map(p -> p.trim().toLowerCase(Locale.ROOT))
+                .filter(p -> !p.isEmpty()).collect(Collectors.toUnmodifiableSet());
     }
 
     /** @throws IllegalArgumentException naming the listener and the setting that is out of range */
@@ -116,6 +124,7 @@ final class ListenerSettings {
                 + responseTimeoutSeconds + " protocols=" + preference
                 + " idleTimeoutSeconds=" + idleTimeoutSeconds + " drainTimeoutSeconds="
                 + drainTimeoutSeconds + " poolPartition=" + (partitionByClient ? "client" : "none")
-                + " serviceWaitMillis=" + serviceWaitMillis + " handoverMillis=" + handoverMillis;
+                + " serviceWaitMillis=" + serviceWaitMillis + " handoverMillis=" + handoverMillis
+                + " upgradeProtocols=" + upgradeProtocols;
     }
 }

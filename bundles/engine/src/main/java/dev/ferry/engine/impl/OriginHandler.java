@@ -1,10 +1,14 @@
 package dev.ferry.engine.impl;
 
 import dev.ferry.api.proxy.ProxyErrorType;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
@@ -34,6 +38,8 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     private boolean informational;
     private boolean responseStarted;
     private boolean reusable;
+    /** The origin switched protocols: from here on raw bytes pass through to the tunnel relay behind this. */
+    private boolean upgraded;
     /** Runs from the request's end until the response's head arrives. */
     private ScheduledFuture<?> responseDeadline;
 
@@ -88,6 +94,15 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (upgraded) {
+            if (msg instanceof ByteBuf) {
+                ctx.fireChannelRead(msg);
+            } else {
+                // the decoder's end of the 101 (an empty last content), before it left the pipeline
+                ReferenceCountUtil.release(msg);
+            }
+            return;
+        }
         // HttpClientCodec delivers heads and contents as separate messages; only contents hold buffers.
         if (msg instanceof HttpResponse && exchange.isForwardingTo(channel)) {
             onResponseHead((HttpResponse) msg);
@@ -115,13 +130,15 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
                             + "dev.ferry.pool proxyCredentials has none it accepts")));
             return;
         }
-        // Before the hop-by-hop headers go: "Connection: close" says the connection cannot serve another request.
+        // Before the hop-by-hop headers go: "Connection: close" says the connection cannot serve another request,
+        // "Upgrade" which protocol a 101 switches to.
         boolean keepAlive = HttpUtil.isKeepAlive(response);
+        String offered = response.headers().get(HttpHeaderNames.UPGRADE);
+        String switchedTo = ProtocolUpgrade.accepted(response, ex.upgrade);
         headers.forward(response.headers());
         if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
             if (response.status().code() == 101) {
-                exchange.originFailed(channel, new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
-                        originName + " switched protocols, which this proxy does not relay")));
+                switchProtocols(response, offered, switchedTo);
                 return;
             }
             // 100 Continue and friends go to the client as they are; the final response follows.
@@ -137,6 +154,26 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
         }
         ex.frameResponse(response);
         client.write(response, client.voidPromise());
+    }
+
+    /** A 101: the tunnel the client asked for, or an error when it asked for no such thing. */
+    private void switchProtocols(HttpResponse response, String offered, String switchedTo) {
+        if (switchedTo == null) {
+            exchange.originFailed(channel, new ProxyException(new ProxyError(ProxyErrorType.HTTP_PROTOCOL_ERROR,
+                    originName + " switched protocols (to " + offered + ") though the client asked for "
+                            + (ex.upgrade == null ? "no upgrade this proxy allows (upgradeProtocols)"
+                                    : ex.upgrade))));
+            return;
+        }
+        ProtocolUpgrade.restore(response.headers(), switchedTo);
+        responseStarted = true;
+        upgraded = true;
+        exchange.upgradeAccepted(response);
+        ChannelHandler codec = channel.pipeline().get(HttpClientCodec.class);
+        if (channel.isActive() && codec != null) {
+            // What follows the 101 is the new protocol's: the codec leaves and hands what it has buffered on, raw.
+            channel.pipeline().remove(codec);
+        }
     }
 
     private void onResponseBody(HttpContent content) {
@@ -181,11 +218,19 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (upgraded) {
+            ctx.fireChannelReadComplete();
+            return;
+        }
         client.flush();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (upgraded) {
+            ctx.fireChannelWritabilityChanged();
+            return;
+        }
         if (ctx.channel().isWritable()) {
             exchange.originWritable();
         }
@@ -193,11 +238,19 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (upgraded) {
+            ctx.fireChannelInactive();
+            return;
+        }
         exchange.originFailed(channel, null);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (upgraded) {
+            ctx.fireExceptionCaught(cause);
+            return;
+        }
         exchange.originFailed(channel, cause);
     }
 }

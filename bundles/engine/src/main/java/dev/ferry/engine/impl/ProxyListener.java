@@ -85,6 +85,11 @@ public class ProxyListener implements StopDrain.Drainable {
                 + "the whole request has gone to it; then the client gets 504 (http_response_timeout)")
         int responseTimeoutSeconds() default 60;
 
+        @AttributeDefinition(description = "Protocols a client may switch to through this proxy with an HTTP/1.1 "
+                + "Upgrade (e.g. websocket): the proxy passes the Upgrade on, relays the origin's 101 and then "
+                + "carries both connections as a tunnel. Upgrades to other protocols go on without it")
+        String[] upgradeProtocols() default {"websocket"};
+
         @AttributeDefinition(description = "Milliseconds a plugin (exchange hook) may take to decide about a request; "
                 + "a plugin that does not answer in time gets the request failed with 500 naming it")
         int pluginTimeoutMillis() default 5000;
@@ -125,6 +130,7 @@ public class ProxyListener implements StopDrain.Drainable {
         services.configure(initial.name, initial.serviceWaitMillis, initial.partitionByClient,
                 initial.pluginTimeoutMillis);
         services.responseTimeoutSeconds(initial.responseTimeoutSeconds);
+        services.upgradeProtocols(initial.upgradeProtocols);
         setup.serviceWaitMillis(initial.serviceWaitMillis);
         active = true;
         if (refused(initial)) {
@@ -165,6 +171,7 @@ public class ProxyListener implements StopDrain.Drainable {
         ListenerSettings previous = settings;
         services.configure(next.name, next.serviceWaitMillis, next.partitionByClient, next.pluginTimeoutMillis);
         services.responseTimeoutSeconds(next.responseTimeoutSeconds);
+        services.upgradeProtocols(next.upgradeProtocols);
         setup.serviceWaitMillis(next.serviceWaitMillis);
         if (refused(next)) {
             settings = next;

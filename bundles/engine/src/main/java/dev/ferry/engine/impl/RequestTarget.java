@@ -32,7 +32,7 @@ final class RequestTarget {
     }
 
     /**
-     * Parses an absolute-form {@code http://} target. Anything else (origin-form, {@code https://}, other schemes)
+     * Parses an absolute-form {@code http://} (or {@code ws://}) target. Anything else (origin-form, {@code https://}, other schemes)
      * is not a request a forward proxy can serve this way.
      */
     static RequestTarget absolute(String target) {
@@ -42,9 +42,12 @@ final class RequestTarget {
                     + "got '" + abbreviate(target) + "'");
         }
         String scheme = target.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http")) {
+        // ws:// is http:// for a WebSocket's opening handshake (RFC 6455 section 3), which some clients send a proxy
+        // in absolute form; it goes on as http.
+        if (!scheme.equals("http") && !scheme.equals("ws")) {
             throw new IllegalArgumentException("scheme '" + abbreviate(scheme) + "' is not forwarded; "
-                    + (scheme.equals("https") ? "https URLs go through CONNECT" : "only http:// is"));
+                    + (scheme.equals("https") || scheme.equals("wss") ? scheme + " URLs go through CONNECT"
+                            : "only http:// (and ws://) is"));
         }
         int authorityStart = schemeEnd + 3;
         int authorityEnd = authorityStart;

@@ -106,8 +106,8 @@ public class ExchangeOriginFailureTest {
 
         Reply reply = f.reply();
         assertEquals(502, reply.status);
-        assertEquals("ferry; error=http_protocol_error; details=\"origin switched protocols, which this proxy does "
-                + "not relay\"", reply.header("Proxy-Status"));
+        assertEquals("ferry; error=http_protocol_error; details=\"origin switched protocols (to websocket) though the "
+                + "client asked for no upgrade this proxy allows (upgradeProtocols)\"", reply.header("Proxy-Status"));
         assertTrue(lease.closedNotReleased());
     }
 
