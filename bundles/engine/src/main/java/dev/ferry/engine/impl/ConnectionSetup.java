@@ -1,9 +1,9 @@
 package dev.ferry.engine.impl;
 
-import dev.ferry.api.spi.LingeringClose;
 import dev.ferry.api.codec.ProtocolNegotiator;
 import dev.ferry.api.codec.ServerCodec;
 import dev.ferry.api.spi.AwaitedService;
+import dev.ferry.api.spi.LingeringClose;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,5 +1,7 @@
 package dev.ferry.engine.impl;
 
+import dev.ferry.api.exchange.ClientRequest;
+import dev.ferry.api.proxy.ProxyErrorType;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -7,8 +9,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import dev.ferry.api.exchange.ClientRequest;
-import dev.ferry.api.proxy.ProxyErrorType;
 import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.ferry.engine.impl;
 
 import dev.ferry.api.codec.ListenerClosing;
-import dev.ferry.api.spi.LingeringClose;
 import dev.ferry.api.codec.ServerCodec;
 import dev.ferry.api.exchange.ClientRequest;
 import dev.ferry.api.proxy.ProxyErrorType;
+import dev.ferry.api.spi.LingeringClose;
 import dev.ferry.api.spi.TunnelRelay;
 import dev.ferry.api.upstream.ConnectJobException;
 import dev.ferry.api.upstream.ServiceUnavailableException;

@@ -1,8 +1,8 @@
 package dev.ferry.engine.impl;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.ferry.fuzz.LeakWatch;
 import dev.ferry.fuzz.Http1Responses;
+import dev.ferry.fuzz.LeakWatch;
 import dev.ferry.http1.impl.Http1ClientCodec;
 import dev.ferry.http1.impl.Http1Limits;
 import dev.ferry.http1.impl.Http1ServerCodec;
