@@ -5,6 +5,7 @@ import dev.ferry.api.exchange.Verdict;
 import dev.ferry.api.proxy.ProxyErrorType;
 import dev.ferry.api.proxy.ProxyResolutionException;
 import dev.ferry.api.upstream.ConnectJobException;
+import dev.ferry.api.upstream.LimitReachedException;
 import dev.ferry.api.upstream.ServiceUnavailableException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -69,6 +70,9 @@ final class ProxyError {
         if (cause instanceof ServiceUnavailableException) {
             // The proxy's own part is missing for now (a bundle being updated): 503, worth a retry soon, not 500.
             return new ProxyError(ProxyErrorType.PROXY_INTERNAL_ERROR, cause.getMessage(), 503, List.of());
+        }
+        if (cause instanceof LimitReachedException) {
+            return new ProxyError(ProxyErrorType.PROXY_RESOURCE_EXHAUSTED, cause.getMessage());
         }
         if (cause instanceof ConnectJobException) {
             // The pool classified it at the stage that failed.

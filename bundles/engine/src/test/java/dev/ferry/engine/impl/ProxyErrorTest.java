@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.ferry.api.proxy.ProxyErrorType;
+import dev.ferry.api.upstream.LimitReachedException;
 import dev.ferry.testing.LeakCheck;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ConnectTimeoutException;
@@ -33,6 +34,9 @@ public class ProxyErrorTest {
                 ProxyError.upstream(new ConnectTimeoutException("t"), "x:80").type());
         assertEquals(ProxyErrorType.HTTP_RESPONSE_INCOMPLETE,
                 ProxyError.upstream(new PrematureChannelClosureException(), "x:80").type());
+        ProxyError full = ProxyError.upstream(new LimitReachedException("maxQueuedResolutions 1024 reached"), "x:80");
+        assertEquals("a limit of the proxy's own: retry later", 503, full.status());
+        assertEquals(ProxyErrorType.PROXY_RESOURCE_EXHAUSTED, full.type());
         assertEquals(431, ProxyError.malformedRequest(new TooLongHttpHeaderException("big")).status());
         assertEquals(414, ProxyError.malformedRequest(new TooLongHttpLineException("long")).status());
         assertEquals(400, ProxyError.malformedRequest(new IllegalArgumentException("bad")).status());

@@ -7,6 +7,7 @@ import dev.ferry.api.proxy.ProxyResolutionException;
 import dev.ferry.api.proxy.ProxyResolver;
 import dev.ferry.api.spi.AwaitedService;
 import dev.ferry.api.upstream.ConnectionPool;
+import dev.ferry.api.upstream.LimitReachedException;
 import dev.ferry.api.upstream.UpstreamConnector;
 import dev.ferry.api.upstream.UpstreamLease;
 import dev.ferry.api.upstream.UpstreamRequest;
@@ -209,8 +210,8 @@ public class FallbackConnector implements UpstreamConnector {
         }
         if (queuedCount.incrementAndGet() > maxQueued) {
             queuedCount.decrementAndGet();
-            result.tryFailure(new ProxyResolutionException("too many resolutions waiting for a blocking resolver "
-                    + "(maxQueuedResolutions " + maxQueued + " reached)", null));
+            result.tryFailure(new LimitReachedException("too many requests waiting for a blocking proxy resolver "
+                    + "(dev.ferry.connector maxQueuedResolutions " + maxQueued + " reached)"));
             return;
         }
         result.addListener(f -> queuedCount.decrementAndGet());

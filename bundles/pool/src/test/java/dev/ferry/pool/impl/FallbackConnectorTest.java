@@ -17,6 +17,7 @@ import dev.ferry.api.proxy.ProxyRetryInfo;
 import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.api.upstream.ConnectEvents;
 import dev.ferry.api.upstream.ConnectJobException;
+import dev.ferry.api.upstream.LimitReachedException;
 import dev.ferry.api.upstream.ServiceUnavailableException;
 import dev.ferry.api.upstream.UpstreamException;
 import dev.ferry.api.upstream.UpstreamLease;
@@ -237,7 +238,7 @@ public class FallbackConnectorTest {
         Future<UpstreamLease> waiting = connector.connect(tunnelToOrigin(), harness.loop);
         Future<UpstreamLease> refused = connector.connect(tunnelToOrigin(), harness.loop);
         assertTrue(refused.await(5, TimeUnit.SECONDS));
-        assertTrue(String.valueOf(refused.cause()), refused.cause() instanceof ProxyResolutionException);
+        assertTrue(String.valueOf(refused.cause()), refused.cause() instanceof LimitReachedException);
         assertTrue(refused.cause().getMessage(), refused.cause().getMessage().contains("maxQueuedResolutions 2"));
         assertFalse("the first two wait for the resolver", running.isDone() || waiting.isDone());
         release.countDown();
