@@ -168,12 +168,14 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
         ProtocolUpgrade.restore(response.headers(), switchedTo);
         responseStarted = true;
         upgraded = true;
-        exchange.upgradeAccepted(response);
+        // What follows the 101 is the new protocol's: the codec leaves. Its encoder goes at once (the client's bytes
+        // go out raw from now on); its decoder, which is decoding this 101 right now, hands what it has buffered
+        // behind it on (raw, through this handler) once this call returns, by when the relay is in place.
         ChannelHandler codec = channel.pipeline().get(HttpClientCodec.class);
-        if (channel.isActive() && codec != null) {
-            // What follows the 101 is the new protocol's: the codec leaves and hands what it has buffered on, raw.
+        if (codec != null) {
             channel.pipeline().remove(codec);
         }
+        exchange.upgradeAccepted(response);
     }
 
     private void onResponseBody(HttpContent content) {

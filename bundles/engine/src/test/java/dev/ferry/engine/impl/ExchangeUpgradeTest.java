@@ -73,6 +73,19 @@ public class ExchangeUpgradeTest {
     }
 
     @Test
+    public void bytesTheClientSentBehindItsUpgradeRequestReachTheOriginRawAfterThe101() {
+        f.send(WEBSOCKET_GET + "early");
+        TestUpstream.Lease lease = f.upstream.lastLease();
+        f.request(lease);
+
+        f.respond(lease, SWITCHING);
+
+        assertTrue(f.clientWire().startsWith("HTTP/1.1 101 "));
+        assertEquals("early", f.originWire(lease).substring(f.originWire(lease).length() - 5));
+        f.relay.done.setSuccess(new TunnelRelay.Stats(5, 0));
+    }
+
+    @Test
     public void anUpgradeToAProtocolNotAllowedGoesOnWithoutIt() {
         f.send("GET http://origin.test/ HTTP/1.1\r\nHost: origin.test\r\nConnection: Upgrade, HTTP2-Settings\r\n"
                 + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n");
