@@ -88,8 +88,14 @@ final class FerryProcess implements Closeable {
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("stdout.log").toFile()));
         FerryProcess ferry = new FerryProcess(home, http, https, console, pb);
-        ferry.awaitPort(http);
-        ferry.awaitPort(https);
+        try {
+            ferry.awaitPort(http);
+            ferry.awaitPort(https);
+        } catch (Throwable notStarted) {
+            // Nobody else holds it yet: a Ferry that did not come up must not live on after the test.
+            ferry.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw notStarted;
+        }
         return ferry;
     }
 
