@@ -212,23 +212,7 @@ public class ConnectorServiceWaitTest {
     @Test
     public void aStoppedConnectorFinishesTheResolutionsItAlreadyHas() throws Exception {
         connector(1000);
-        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
-        ProxyResolver slow = new ProxyResolver() {
-            @Override
-            public ProxyList resolve(URI url) {
-                try {
-                    blocked.await(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return ProxyList.DIRECT;
-            }
-
-            @Override
-            public boolean mayBlock() {
-                return true;
-            }
-        };
+        GatedResolver slow = new GatedResolver(5);
         connector.bindResolver(slow, Map.of());
         Future<UpstreamLease> inFlight = connector.connect(tunnelToOrigin(), harness.loop);
         // The connector stops (its bundle updated) while a blocking resolution is under way, and DS unbinds.
@@ -237,7 +221,7 @@ public class ConnectorServiceWaitTest {
         stopped.close();
         stopped.unbindResolver(slow);
         Future<UpstreamLease> racing = stopped.connect(tunnelToOrigin(), harness.loop);
-        blocked.countDown();
+        slow.release();
         UpstreamLease first = await(inFlight);
         UpstreamLease second = await(racing);
         assertEquals("resolved and connected after the stop", ProxyServer.DIRECT, first.proxy());

@@ -217,23 +217,8 @@ public class FallbackConnectorTest {
     public void resolutionsBeyondMaxQueuedResolutionsFailAtOnceNamingTheLimit() throws Exception {
         connector.modified(Converters.standardConverter().convert(Map.of("blockingResolverThreads", 1,
                 "maxQueuedResolutions", 2)).to(FallbackConnector.Config.class));
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        connector.bindResolver(new ProxyResolver() {
-            @Override
-            public ProxyList resolve(URI url) {
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return ProxyList.DIRECT;
-            }
-
-            @Override
-            public boolean mayBlock() {
-                return true;
-            }
-        }, Map.of());
+        GatedResolver gated = new GatedResolver(10);
+        connector.bindResolver(gated, Map.of());
         Future<UpstreamLease> running = connector.connect(tunnelToOrigin(), harness.loop);
         Future<UpstreamLease> waiting = connector.connect(tunnelToOrigin(), harness.loop);
         Future<UpstreamLease> refused = connector.connect(tunnelToOrigin(), harness.loop);
@@ -241,7 +226,7 @@ public class FallbackConnectorTest {
         assertTrue(String.valueOf(refused.cause()), refused.cause() instanceof LimitReachedException);
         assertTrue(refused.cause().getMessage(), refused.cause().getMessage().contains("maxQueuedResolutions 2"));
         assertFalse("the first two wait for the resolver", running.isDone() || waiting.isDone());
-        release.countDown();
+        gated.release();
         await(running).close();
         await(waiting).close();
     }
