@@ -10,7 +10,6 @@ import static org.junit.Assert.assertTrue;
 import dev.ferry.api.codec.ClientCodec;
 import dev.ferry.api.proxy.HostAndPort;
 import dev.ferry.api.proxy.ProxyList;
-import dev.ferry.api.proxy.ProxyResolver;
 import dev.ferry.api.proxy.ProxyServer;
 import dev.ferry.api.spi.AwaitedService;
 import dev.ferry.api.upstream.ServiceUnavailableException;
