@@ -314,7 +314,7 @@ public class HttpProxyIT {
                 .orElseThrow(() -> new AssertionError("no access log line for " + marker + " in\n"
                         + ferry.accessLog()));
         assertTrue(line, line.contains("127.0.0.1:"));
-        assertTrue(line, line.endsWith(" DIRECT -"));
+        assertTrue(line, line.endsWith(" DIRECT - http/1.1"));
         assertFalse("access lines stay out of the main log", ferry.log().contains(marker));
     }
 }

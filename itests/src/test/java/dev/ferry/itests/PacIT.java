@@ -99,7 +99,7 @@ public class PacIT {
         assertEquals(straight.toString(), 0, straight.exit);
         assertTrue("127.0.0.1 goes direct:\n" + straight.out, straight.out.toLowerCase().contains(ONE_HOP));
         String line = failing.awaitAccessLine("GET " + origin.url("/echo?pac=address") + " 200 ");
-        assertTrue(line, line.endsWith(" DIRECT -"));
+        assertTrue(line, line.endsWith(" DIRECT - http/1.1"));
         assertFalse(upstream.accessLog(), upstream.accessLog().contains("/echo?pac=address"));
     }
 
@@ -130,7 +130,7 @@ public class PacIT {
         assertTrue(c.out, c.out.equals("not found\n"));
         assertTrue("answered after " + millis + " ms with timeoutMillis=" + TIMEOUT_MILLIS, millis < 2500);
         String line = direct.awaitAccessLine("GET " + origin.url("/loop?policy=direct") + " 404 ");
-        assertTrue(line, line.endsWith(" DIRECT -"));
+        assertTrue(line, line.endsWith(" DIRECT - http/1.1"));
     }
 
     @Test

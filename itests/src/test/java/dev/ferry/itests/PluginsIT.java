@@ -112,7 +112,7 @@ public class PluginsIT {
         assertTrue(ok.out, ok.out.startsWith("GET " + marker.substring(0, 5)));
         assertFalse("credentials reached the origin:\n" + ok.out, ok.out.toLowerCase().contains("proxy-authorization"));
         String line = ferry.awaitAccessLine(origin.url(marker) + " 200 ");
-        assertTrue(line, line.endsWith(" alice"));
+        assertTrue(line, line.endsWith(" alice http/1.1"));
 
         // Through a CONNECT tunnel, and over the TLS listener.
         Curl tunnel = Curl.run("-x", proxy, "--proxy-user", "alice:" + PASSWORD, "-k",

@@ -129,7 +129,8 @@ public class ProxyChainIT {
         // B got the request in absolute form, as a proxy does, and A names B as its upstream.
         upstream.awaitAccessLine("GET " + origin.url(path) + " 200 ");
         String line = a.awaitAccessLine("GET " + origin.url(path) + " 200 ");
-        assertTrue("upstream is the field before the user: " + line, line.endsWith(" " + upstreamUrl + " -"));
+        assertTrue("upstream, user and client protocol are the last fields: " + line,
+                line.endsWith(" " + upstreamUrl + " - http/1.1"));
     }
 
     private static void assertTunnelThroughBoth(FerryProcess a, String upstreamUrl, TestOrigin tlsOrigin)
@@ -141,7 +142,8 @@ public class ProxyChainIT {
         assertFalse("a tunnel carries the request untouched:\n" + c.out, c.out.toLowerCase().contains("via:"));
         upstream.awaitAccessLine("CONNECT " + authority + " 200 ");
         String line = a.awaitAccessLine("CONNECT " + authority + " 200 ");
-        assertTrue("upstream is the field before the user: " + line, line.endsWith(" " + upstreamUrl + " -"));
+        assertTrue("upstream, user and client protocol are the last fields: " + line,
+                line.endsWith(" " + upstreamUrl + " - http/1.1"));
         PatternDownload.assertIntact(a, "https://" + authority + "/bytes?n=" + LARGE);
     }
 }

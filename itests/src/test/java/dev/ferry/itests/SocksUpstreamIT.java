@@ -50,7 +50,7 @@ public class SocksUpstreamIT {
                 + origin.port())));
         assertTrue("at least one new connection to the SOCKS server", socks.connections.get() > before);
         String line = ferry.awaitAccessLine("GET " + origin.url("/echo?socks=get") + " 200 ");
-        assertTrue(line, line.endsWith(" " + socks.rule() + " -"));
+        assertTrue(line, line.endsWith(" " + socks.rule() + " - http/1.1"));
     }
 
     @Test
@@ -70,7 +70,7 @@ public class SocksUpstreamIT {
         assertTrue(c.out, c.out.startsWith("GET /echo?socks=tunnel HTTP/1.1\n"));
         assertTrue(socks.targets.toString(), socks.targets.stream().anyMatch(t -> t.endsWith(" " + authority)));
         String line = ferry.awaitAccessLine("CONNECT " + authority + " 200 ");
-        assertTrue(line, line.endsWith(" " + socks.rule() + " -"));
+        assertTrue(line, line.endsWith(" " + socks.rule() + " - http/1.1"));
         PatternDownload.assertIntact(ferry, "https://" + authority + "/bytes?n=2000000");
     }
 
@@ -94,6 +94,6 @@ public class SocksUpstreamIT {
         assertEquals(tunnel.toString(), 0, tunnel.exit);
         assertTrue(tunnel.out, tunnel.out.startsWith("GET /echo?socks=4-tunnel HTTP/1.1\n"));
         String line = socks4.awaitAccessLine("CONNECT " + authority + " 200 ");
-        assertTrue(line, line.endsWith(" " + socks.socks4Rule() + " -"));
+        assertTrue(line, line.endsWith(" " + socks.socks4Rule() + " - http/1.1"));
     }
 }

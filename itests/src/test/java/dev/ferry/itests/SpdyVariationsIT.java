@@ -120,7 +120,7 @@ public class SpdyVariationsIT {
             Files.delete(body);
         }
         assertEquals(before + 1, tlsOrigin.requests.get());
-        awaitAccessLog("CONNECT 127.0.0.1:" + tlsOrigin.port() + " 200 ");
+        awaitAccessLog("CONNECT 127.0.0.1:" + tlsOrigin.port() + " 200 ", "http/1.1");
     }
 
     /** An SSLSocket → TLS to Ferry (ALPN http/1.1), HTTP/1.1 CONNECT → TLS to the origin (ALPN spdy/3.1), SPDY. */
@@ -156,7 +156,7 @@ public class SpdyVariationsIT {
         }
         assertEquals(sessionsBefore + 1, spdyOrigin.sessions.get());
         assertEquals(requestsBefore + 1, spdyOrigin.requests.get());
-        awaitAccessLog("CONNECT 127.0.0.1:" + spdyOrigin.port() + " 200 ");
+        awaitAccessLog("CONNECT 127.0.0.1:" + spdyOrigin.port() + " 200 ", "http/1.1");
     }
 
     /** SPDY client → TLS to Ferry, SPDY, CONNECT on a stream → TLS to the origin (curl), HTTP/1.1. */
@@ -179,7 +179,7 @@ public class SpdyVariationsIT {
             Files.delete(body);
         }
         assertEquals(before + 1, tlsOrigin.requests.get());
-        awaitAccessLog("CONNECT 127.0.0.1:" + tlsOrigin.port() + " 200 ");
+        awaitAccessLog("CONNECT 127.0.0.1:" + tlsOrigin.port() + " 200 ", "spdy/3.1");
     }
 
     /** SPDY client → Ferry, CONNECT on a stream → a second SPDY session inside it, to Netty's SPDY server. */
@@ -245,7 +245,7 @@ public class SpdyVariationsIT {
         }
         assertEquals(sessionsBefore + 1, spdyOrigin.sessions.get());
         assertEquals(requestsBefore + 2 + 6, spdyOrigin.requests.get());
-        awaitAccessLog("CONNECT 127.0.0.1:" + spdyOrigin.port() + " 200 ");
+        awaitAccessLog("CONNECT 127.0.0.1:" + spdyOrigin.port() + " 200 ", "spdy/3.1");
     }
 
     private SpdySession openFerrySession() throws IOException {
@@ -290,12 +290,17 @@ public class SpdyVariationsIT {
         assertEquals(Patterns.sha256(size), digest[0]);
     }
 
-    private static void awaitAccessLog(String fragment) throws InterruptedException {
+    /** Waits for an access log line with {@code fragment} whose last field is the client's {@code protocol}. */
+    private static void awaitAccessLog(String fragment, String protocol) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 10_000;
-        while (!ferry.accessLog().contains(fragment) && System.currentTimeMillis() < deadline) {
+        while (!hasAccessLine(fragment, protocol) && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
         }
-        assertTrue("no access log line with '" + fragment + "' in\n" + ferry.accessLog(),
-                ferry.accessLog().contains(fragment));
+        assertTrue("no access log line with '" + fragment + "' ending in ' " + protocol + "' in\n"
+                + ferry.accessLog(), hasAccessLine(fragment, protocol));
+    }
+
+    private static boolean hasAccessLine(String fragment, String protocol) {
+        return ferry.accessLog().lines().anyMatch(l -> l.contains(fragment) && l.endsWith(" " + protocol));
     }
 }

@@ -1,9 +1,9 @@
 /**
  * The codec SPI: server codecs (one per protocol a listener speaks), the client codec for forwarded requests, the
- * TLS protocol negotiator and the listener's closing signal. Netty pipelines and messages; protocol authors
- * implement it, plugin authors never need it.
+ * TLS protocol negotiator, the listener's closing signal and the life of a multiplexed stream. Netty pipelines and
+ * messages; protocol authors implement it, plugin authors never need it.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package dev.ferry.api.codec;
 

@@ -20,6 +20,8 @@ final class Exchange {
     final Instant started = Instant.now();
     final String method;
     final String target;
+    /** The protocol the client speaks to the proxy on this exchange (its server codec's: http/1.1, spdy/3.1, h2). */
+    final String protocol;
     final boolean http10;
     /** Whether the client connection stays open after this exchange. */
     boolean keepAlive;
@@ -43,7 +45,8 @@ final class Exchange {
     /** The {@code Upgrade} forwarded with the request (a protocol the listener allows), or null. */
     String upgrade;
 
-    Exchange(HttpRequest request) {
+    Exchange(HttpRequest request, String protocol) {
+        this.protocol = protocol;
         method = request.method().name();
         target = request.uri();
         keepAlive = HttpUtil.isKeepAlive(request);
@@ -81,7 +84,8 @@ final class Exchange {
     /** The exchange has ended: its access log line, and the hooks' summary. Called once. */
     void log(SocketAddress client) {
         long now = System.nanoTime();
-        AccessLog.log(client, method, target, status, bytesIn, bytesOut, now - startNanos, upstream, user);
+        AccessLog.log(client, method, target, status, bytesIn, bytesOut, now - startNanos, upstream, user,
+                protocol);
         if (!hooks.isEmpty()) {
             ExchangeEvents.ended(this, now);
         }

@@ -127,7 +127,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void beginExchange(HttpRequest request) {
-        ex = new Exchange(request);
+        ex = new Exchange(request, codec.protocol());
         if (draining) {
             ex.keepAlive = false;
         }

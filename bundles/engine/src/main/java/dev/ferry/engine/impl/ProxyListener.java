@@ -58,7 +58,7 @@ public class ProxyListener implements StopDrain.Drainable {
 
         @AttributeDefinition(description = "Protocols in preference order for negotiation; only registered codecs "
                 + "are offered, unlisted ones after these")
-        String[] protocols() default {"spdy/3.1", "http/1.1"};
+        String[] protocols() default {"h2", "spdy/3.1", "http/1.1"};
 
         @AttributeDefinition(description = "Seconds a client connection may sit idle between requests")
         int idleTimeoutSeconds() default 120;

@@ -1,5 +1,6 @@
 package dev.ferry.spdy.impl;
 
+import dev.ferry.api.codec.StreamState;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;

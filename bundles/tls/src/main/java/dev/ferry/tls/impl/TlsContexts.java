@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -33,6 +34,7 @@ import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
 final class TlsContexts {
 
     static final String NPN_VERSION = "TLSv1.2";
+    private static final String H2 = "h2";
     private static final List<String> HTTP_11 = List.of(ApplicationProtocolNames.HTTP_1_1);
 
     /** The contexts one offered protocol list is negotiated with; {@code npn} is {@code null} without NPN. */
@@ -147,7 +149,16 @@ final class TlsContexts {
     }
 
     private Routes newRoutes(List<String> protocols) {
-        return new Routes(newAlpn(protocols), npn ? newNpn(protocols) : null);
+        List<String> overNpn = npnProtocols(protocols);
+        return new Routes(newAlpn(protocols), npn && !overNpn.isEmpty() ? newNpn(overNpn) : null);
+    }
+
+    /**
+     * What NPN clients are offered: everything but {@code h2}, which RFC 9113 negotiates with ALPN only (NPN clients
+     * are older SPDY clients; they keep getting SPDY).
+     */
+    static List<String> npnProtocols(List<String> protocols) {
+        return protocols.stream().filter(p -> !H2.equals(p)).collect(Collectors.toList());
     }
 
     /**

@@ -70,6 +70,20 @@ public class TlsNegotiatorTest {
     }
 
     @Test
+    public void h2IsNegotiatedWithAlpnOnlyAndNpnClientsKeepGettingSpdy() throws Exception {
+        List<String> all = List.of("h2", "spdy/3.1", "http/1.1");
+        try (Connection c = handshake(jdk, all, TlsPeers.jdkClient("h2", "http/1.1"))) {
+            assertEquals(List.of("h2"), c.negotiated);
+            assertEquals("TLSv1.3", c.serverVersion());
+        }
+        // An NPN client choosing from what it is offered: h2 is not among it (RFC 9113 section 3.2 names ALPN only).
+        try (Connection c = handshake(jdk, all, TlsPeers.npnClient("h2", "spdy/3.1", "http/1.1"))) {
+            assertEquals(List.of("spdy/3.1"), c.negotiated);
+            assertTrue(c.serverUsesBoringSsl());
+        }
+    }
+
+    @Test
     public void clientOfferingNpnAndAlpnGetsAlpnOnTls13() throws Exception {
         try (Connection c = handshake(jdk, SPDY_AND_HTTP, TlsPeers.npnAndAlpnClient("spdy/3.1", "http/1.1"))) {
             assertEquals(List.of("spdy/3.1"), c.negotiated);

@@ -1,11 +1,12 @@
-package dev.ferry.spdy.impl;
+package dev.ferry.api.codec;
 
 /**
- * Where a SPDY stream is in its life, as the proxy sees it. A FIN from the client half-closes the remote side, the
- * proxy's own FIN the local side; with both the stream is {@link #FINISHED} and its channel closes once what it
- * received has been passed on. A reset either way ends it at once ({@link #RESET}, then {@link #CLOSED}).
+ * Where a stream of a multiplexing protocol (SPDY, HTTP/2) is in its life, as the proxy's stream channel sees it. A
+ * FIN (END_STREAM) from the client half-closes the remote side, the proxy's own the local side; with both the stream
+ * is {@link #FINISHED} and its channel closes once what it received has been passed on. A reset either way ends it at
+ * once ({@link #RESET}, then {@link #CLOSED}).
  */
-enum StreamState {
+public enum StreamState {
     /** Both sides may send. */
     OPEN,
     /** The client sent its FIN; the proxy may still send. */
@@ -20,7 +21,7 @@ enum StreamState {
     CLOSED;
 
     /** After the client's FIN. */
-    StreamState remoteFin() {
+    public StreamState remoteFin() {
         switch (this) {
             case OPEN:
                 return HALF_CLOSED_REMOTE;
@@ -32,7 +33,7 @@ enum StreamState {
     }
 
     /** After the proxy's FIN. */
-    StreamState localFin() {
+    public StreamState localFin() {
         switch (this) {
             case OPEN:
                 return HALF_CLOSED_LOCAL;
@@ -44,17 +45,17 @@ enum StreamState {
     }
 
     /** The client sent its FIN (or the stream ended): it sends no more data on it. */
-    boolean remoteFinished() {
+    public boolean remoteFinished() {
         return this != OPEN && this != HALF_CLOSED_LOCAL;
     }
 
     /** The proxy sent its FIN (or the stream ended): it sends no more on it. */
-    boolean localFinished() {
+    public boolean localFinished() {
         return this != OPEN && this != HALF_CLOSED_REMOTE;
     }
 
     /** Neither reset nor closed: frames may still be sent for it. */
-    boolean live() {
+    public boolean live() {
         return this != RESET && this != CLOSED;
     }
 }
