@@ -119,7 +119,12 @@ public class SpdyLifecycleIT {
 
     /** The protocol the HTTPS listener picks for a client offering spdy/3.1 and http/1.1, as openssl sees it. */
     private static String alpn(FerryProcess ferry) throws Exception {
-        Process p = new ProcessBuilder("sh", "-c", "openssl s_client -alpn spdy/3.1,http/1.1 -connect 127.0.0.1:"
+        return alpn(ferry, "spdy/3.1,http/1.1");
+    }
+
+    /** The protocol the HTTPS listener picks for a client offering {@code offered}, as openssl sees it. */
+    static String alpn(FerryProcess ferry, String offered) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", "openssl s_client -alpn " + offered + " -connect 127.0.0.1:"
                 + ferry.httpsPort + " </dev/null 2>&1").start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor(30, TimeUnit.SECONDS);
