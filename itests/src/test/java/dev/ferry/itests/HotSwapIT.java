@@ -19,7 +19,7 @@ import org.junit.Test;
 /**
  * Any bundle can be swapped and any configuration edited while the proxy carries traffic, invisibly to clients —
  * counted. A copy of the distribution (64 MiB heap, paranoid leak detection) carries a steady mixed load
- * ({@link MixedLoad}: keep-alive GETs, CONNECT tunnels plain and inside TLS, SPDY GETs) while {@link #STEPS} run one
+ * ({@link MixedLoad}: keep-alive GETs, CONNECT tunnels plain and inside TLS, SPDY GETs, HTTP/2 GETs) while {@link #STEPS} run one
  * after the other, 2 s of load apart: every shipped config file edited, every Ferry bundle updated, the optional
  * bundles stopped and started, the plain listener moved to another port. A table shows per step the requests, the
  * failures by kind and the GET latency (p99) before and during the step; the test fails on any failure and on any
@@ -41,6 +41,7 @@ public class HotSwapIT {
             SwapStep.editConfig("dev.ferry.resolver.cfg", "bypass", "*.hotswap.invalid"),
             SwapStep.editConfig("dev.ferry.resolver.retry.cfg", "badProxyRetrySeconds", "360"),
             SwapStep.editConfig("dev.ferry.spdy.cfg", "maxConcurrentStreams", "128"),
+            SwapStep.editConfig("dev.ferry.h2.cfg", "maxConcurrentStreams", "128"),
             SwapStep.editConfig("dev.ferry.tls.cfg", "handshakeTimeoutMillis", "15000"),
             SwapStep.editConfig("dev.ferry.transport.cfg", "resolverThreads", "5"),
             SwapStep.editConfig("dev.ferry.tunnel.cfg", "idleTimeoutSeconds", "900"),
@@ -49,6 +50,7 @@ public class HotSwapIT {
             SwapStep.updateBundle("dev.ferry.tls"),
             SwapStep.updateBundle("dev.ferry.http1"),
             SwapStep.updateBundle("dev.ferry.spdy"),
+            SwapStep.updateBundle("dev.ferry.h2"),
             SwapStep.updateBundle("dev.ferry.tunnel"),
             SwapStep.updateBundle("dev.ferry.resolver"),
             SwapStep.updateBundle("dev.ferry.pac"),
@@ -60,6 +62,7 @@ public class HotSwapIT {
             SwapStep.updateBundle("dev.ferry.plugin-acl"),
             SwapStep.updateBundle("dev.ferry.plugin-headers"),
             SwapStep.stopStartBundle("dev.ferry.spdy"),
+            SwapStep.stopStartBundle("dev.ferry.h2"),
             SwapStep.stopStartBundle("dev.ferry.pac"),
             SwapStep.stopStartBundle("dev.ferry.plugin-connect-headers"),
             SwapStep.movePlainListener("dev.ferry.listener-http.cfg"));
@@ -85,8 +88,9 @@ public class HotSwapIT {
             swaps.componentStates();
             LoadLedger ledger = new LoadLedger();
             SpdyGetLoop spdy = new SpdyGetLoop(spdyClient, ferry.httpsPort, ledger);
+            H2GetLoop h2 = resources.add(new H2GetLoop(ferry.httpsPort, ledger));
             MixedLoad load = resources.add(
-                    new MixedLoad(endpoints, ledger, origin, target, spdy, LOAD_MAX_SECONDS));
+                    new MixedLoad(endpoints, ledger, origin, target, spdy, h2, LOAD_MAX_SECONDS));
 
             List<SwapReport.Window> windows = new ArrayList<>();
             long loadStart = System.nanoTime();
@@ -100,11 +104,13 @@ public class HotSwapIT {
             windows.add(new SwapReport.Window("(drain: load stopped, in-flight finished)", drainStart,
                     System.nanoTime(), Long.MAX_VALUE));
             spdy.violations().forEach(v -> ledger.failedStep("spdy-violation", v));
+            h2.violations().forEach(v -> ledger.failedStep("h2-violation", v));
 
             SwapReport report = new SwapReport(windows, ledger);
             long leaks = leakReports(ferry, endpoints, origin);
             String summary = "HotSwapIT: " + report.totalRequests() + " requests/tunnels, "
-                    + report.totalFailures() + " failures, " + spdy.sessionsOpened() + " SPDY sessions, " + leaks
+                    + report.totalFailures() + " failures, " + spdy.sessionsOpened() + " SPDY sessions, "
+                    + h2.connectionsOpened() + " HTTP/2 connections, " + leaks
                     + " LEAK reports (proxy home " + ferry.home + ")\n" + report.table() + "\n" + report.details();
             System.out.println(summary);
             assertEquals(summary, 0, report.totalFailures());

@@ -22,7 +22,7 @@ final class LoadLedger {
 
     /** The kinds of traffic the load mixes. */
     enum Traffic {
-        GET("GET"), TUNNEL("CONNECT"), TUNNEL_TLS("CONNECT/TLS"), SPDY("SPDY");
+        GET("GET"), TUNNEL("CONNECT"), TUNNEL_TLS("CONNECT/TLS"), SPDY("SPDY"), H2("H2");
 
         final String label;
 

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The steady mixed load of {@link HotSwapIT}, from a few threads, each loop bounded in iterations and time:
  * keep-alive GETs through the plain listener, CONNECT tunnels through the plain listener and inside TLS to the TLS
- * listener (several overlapping at any time), and SPDY GETs on a shared session. Every outcome goes to the
+ * listener (several overlapping at any time), SPDY GETs on a shared session and HTTP/2 GETs on a shared connection. Every outcome goes to the
  * {@link LoadLedger}.
  */
 final class MixedLoad implements AutoCloseable {
@@ -19,6 +19,7 @@ final class MixedLoad implements AutoCloseable {
     private static final int PLAIN_TUNNEL_THREADS = 2;
     private static final int TLS_TUNNEL_THREADS = 1;
     private static final int SPDY_THREADS = 2;
+    private static final int H2_THREADS = 2;
     private static final int MAX_ITERATIONS = 200_000;
     private static final long TUNNEL_PAUSE_MILLIS = 20;
     /** After a failure a loop pauses, so that the count tells how long a failure lasted, not how fast we spin. */
@@ -29,22 +30,26 @@ final class MixedLoad implements AutoCloseable {
     private final TestOrigin origin;
     private final DigestEchoTarget target;
     private final SpdyGetLoop spdy;
+    private final H2GetLoop h2;
     private final long deadlineNanos;
     private final List<Thread> threads = new ArrayList<>();
     private final byte[][] bodies = new byte[GET_SIZES.length][];
+    private final String[] sha256s = new String[GET_SIZES.length];
     private volatile boolean running = true;
 
     MixedLoad(ProxyEndpoints endpoints, LoadLedger ledger, TestOrigin origin, DigestEchoTarget target,
-            SpdyGetLoop spdy, long maxSeconds) {
+            SpdyGetLoop spdy, H2GetLoop h2, long maxSeconds) {
         this.endpoints = endpoints;
         this.ledger = ledger;
         this.origin = origin;
         this.target = target;
         this.spdy = spdy;
+        this.h2 = h2;
         this.deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
         for (int i = 0; i < GET_SIZES.length; i++) {
             bodies[i] = new byte[(int) GET_SIZES[i]];
             Patterns.fill(bodies[i], 0, bodies[i].length);
+            sha256s[i] = Patterns.sha256(GET_SIZES[i]);
         }
     }
 
@@ -60,6 +65,10 @@ final class MixedLoad implements AutoCloseable {
         for (int i = 0; i < SPDY_THREADS; i++) {
             int offset = i;
             startThread("load-spdy-" + i, () -> spdyLoop(offset));
+        }
+        for (int i = 0; i < H2_THREADS; i++) {
+            int offset = i;
+            startThread("load-h2-" + i, () -> h2Loop(offset));
         }
     }
 
@@ -109,6 +118,13 @@ final class MixedLoad implements AutoCloseable {
                 ledger.failed(traffic, start, e);
                 Thread.sleep(FAILURE_PAUSE_MILLIS);
             }
+        }
+    }
+
+    private void h2Loop(int offset) throws InterruptedException {
+        for (int i = 0; going(i); i++) {
+            int size = (i + offset) % GET_SIZES.length;
+            h2.getOnce(origin.url("/bytes?n=" + GET_SIZES[size]), sha256s[size], GET_SIZES[size]);
         }
     }
 

@@ -45,10 +45,11 @@ final class SwapReport {
 
     String table() {
         StringBuilder out = new StringBuilder();
-        String format = "%-66s %6s %5s %5s %5s %5s %-34s %7s %8s %8s%n";
-        out.append(String.format(format, "step", "GET", "CONN", "TLS", "SPDY", "fail", "failures by kind", "retried",
-                "p99 bef", "p99 dur"));
-        long[] totals = new long[6];
+        String format = "%-66s %6s %5s %5s %5s %5s %5s %-34s %7s %8s %8s%n";
+        out.append(String.format(format, "step", "GET", "CONN", "TLS", "SPDY", "H2", "fail", "failures by kind",
+                "retried", "p99 bef", "p99 dur"));
+        int kinds = LoadLedger.Traffic.values().length;
+        long[] totals = new long[kinds + 2];
         for (Window w : windows) {
             List<LoadLedger.Outcome> in = inWindow(w);
             long[] counts = new long[LoadLedger.Traffic.values().length];
@@ -58,14 +59,14 @@ final class SwapReport {
             for (int i = 0; i < counts.length; i++) {
                 totals[i] += counts[i];
             }
-            totals[4] += failed;
-            totals[5] += retried;
-            out.append(String.format(format, w.name(), counts[0], counts[1], counts[2], counts[3], failed,
+            totals[kinds] += failed;
+            totals[kinds + 1] += retried;
+            out.append(String.format(format, w.name(), counts[0], counts[1], counts[2], counts[3], counts[4], failed,
                     kinds(in), retried, p99(w.startNanos() - BEFORE_NANOS, w.startNanos(), false),
                     p99(w.startNanos(), w.appliedNanos(), true)));
         }
-        out.append(String.format(format, "TOTAL", totals[0], totals[1], totals[2], totals[3], totals[4], "",
-                totals[5], "", ""));
+        out.append(String.format(format, "TOTAL", totals[0], totals[1], totals[2], totals[3], totals[4],
+                totals[kinds], "", totals[kinds + 1], "", ""));
         return out.toString();
     }
 
