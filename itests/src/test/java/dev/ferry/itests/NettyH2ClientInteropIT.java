@@ -760,16 +760,24 @@ public class NettyH2ClientInteropIT {
         /** Opens a stream with {@code :method CONNECT} and {@code :authority} (nothing else) and its HEADERS only. */
         Tunnel connect(String authority) throws Exception {
             Tunnel tunnel = new Tunnel(this);
+            return open(tunnel, new DefaultHttp2Headers().method("CONNECT").authority(authority), tunnel.digest);
+        }
+
+        /**
+         * Opens a stream with {@code headers} (no END_STREAM) whose DATA the {@link Tunnel} turns into bytes for
+         * {@code above}, the handlers behind it.
+         */
+        Tunnel open(Tunnel tunnel, Http2Headers headers, ChannelHandler... above) throws Exception {
             Http2StreamChannel stream = new Http2StreamChannelBootstrap(channel)
                     .handler(new ChannelInitializer<Http2StreamChannel>() {
                         @Override
                         protected void initChannel(Http2StreamChannel ch) {
-                            ch.pipeline().addLast(tunnel, tunnel.digest);
+                            ch.pipeline().addLast(tunnel);
+                            ch.pipeline().addLast(above);
                         }
                     })
                     .open().get(10, TimeUnit.SECONDS);
             tunnel.channel = stream;
-            Http2Headers headers = new DefaultHttp2Headers().method("CONNECT").authority(authority);
             stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, false)).addListener(f -> {
                 if (!f.isSuccess()) {
                     tunnel.fail(f.cause());

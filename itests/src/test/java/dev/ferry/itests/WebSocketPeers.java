@@ -16,11 +16,16 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.proxy.HttpProxyHandler;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
@@ -68,7 +73,7 @@ final class WebSocketPeers implements Closeable {
         final Channel channel;
         private final BlockingQueue<String> received;
 
-        private Client(Channel channel, BlockingQueue<String> received) {
+        Client(Channel channel, BlockingQueue<String> received) {
             this.channel = channel;
             this.received = received;
         }
@@ -134,6 +139,32 @@ final class WebSocketPeers implements Closeable {
                 "closed before the WebSocket handshake completed")));
         handshake.get(10, TimeUnit.SECONDS);
         return new Client(ch, received);
+    }
+
+    /**
+     * A client of {@code ws://127.0.0.1:<origin>/ws} on a stream of {@code peer}'s HTTP/2 connection to the proxy,
+     * opened with an extended CONNECT (RFC 8441: {@code :protocol websocket}); once the proxy answers 200 the stream's
+     * DATA carries the WebSocket frames (Netty's frame encoder, masking as a client must, and decoder).
+     */
+    Client overHttp2(NettyH2ClientInteropIT.H2Peer peer) throws Exception {
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        Http2Headers headers = new DefaultHttp2Headers().method("CONNECT").scheme("http")
+                .authority("127.0.0.1:" + originPort()).path("/ws").add("sec-websocket-version", "13");
+        headers.set(Http2Headers.PseudoHeaderName.PROTOCOL.value(), "websocket");
+        NettyH2ClientInteropIT.Tunnel stream = peer.open(new NettyH2ClientInteropIT.Tunnel(peer), headers,
+                new WebSocket13FrameEncoder(true), new WebSocket13FrameDecoder(false, false, MAX_MESSAGE),
+                new WebSocketFrameAggregator(MAX_MESSAGE),
+                new SimpleChannelInboundHandler<TextWebSocketFrame>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame msg) {
+                        received.add(msg.text());
+                    }
+                });
+        int status = stream.status.get(10, TimeUnit.SECONDS);
+        if (status != 200) {
+            throw new IllegalStateException("extended CONNECT answered " + status + " " + stream.headers);
+        }
+        return new Client(stream.channel, received);
     }
 
     @Override

@@ -37,4 +37,14 @@ public interface ServerCodec {
 
     /** Called once the response to a CONNECT is written: the codec leaves the exchange channel entirely. */
     void tunnelEstablished(ChannelPipeline pipeline);
+
+    /**
+     * Whether a request read from this codec may switch protocols: an HTTP/1.1 {@code Upgrade}, or an HTTP/2
+     * extended CONNECT (RFC 8441) the codec gives the engine as one. The engine then forwards an upgrade the listener
+     * allows and, when the origin answers {@code 101}, writes that 101 through the codec ({@link #tunnelRequested}
+     * first) and makes the exchange channel a tunnel; the codec answers its client as its protocol says.
+     */
+    default boolean relaysUpgrades() {
+        return false;
+    }
 }

@@ -120,7 +120,8 @@ public abstract class StreamChannel extends AbstractChannel implements DuplexCha
                 continue;
             }
             int bytes = bytesOf(msg);
-            if (msg instanceof LastHttpContent) {
+            if (msg instanceof LastHttpContent && !tunnel) {
+                // (In a tunnel a last content only ends the request that opened it, as an extended CONNECT's does.)
                 inputShutdown = true;
             }
             pipeline().fireChannelRead(msg);

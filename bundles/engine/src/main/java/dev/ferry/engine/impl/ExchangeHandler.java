@@ -56,7 +56,6 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         CLOSED
     }
 
-    private static final String HTTP_1_1 = "http/1.1";
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
     /** How long a connection answered with an error and a close waits for its client to close first. */
     private static final int LINGER_AFTER_ERROR_SECONDS = 2;
@@ -227,8 +226,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         UpstreamRequest upstreamRequest;
         try {
             // Header values are validated as they are set: a target or a plugin's edit can still fail here.
-            // (Upgrade is HTTP/1.1's: a SPDY stream has none.)
-            String upgrade = HTTP_1_1.equals(codec.protocol())
+            // (Upgrade is HTTP/1.1's, and HTTP/2's extended CONNECT comes as one; a SPDY stream has none.)
+            String upgrade = codec.relaysUpgrades()
                     ? ProtocolUpgrade.requested(request, services.upgradeProtocols()) : null;
             services.headers.forward(request.headers());
             if (upgrade != null) {

@@ -45,6 +45,11 @@ final class TestCodecs {
                 pipeline.remove(SERVER_HANDLER);
             }
         }
+
+        @Override
+        public boolean relaysUpgrades() {
+            return true;
+        }
     };
 
     static final ClientCodec CLIENT = new ClientCodec() {

@@ -30,11 +30,22 @@ public @interface H2Limits {
             + "16384 to 16777215)")
     int maxFrameBytes() default 16384;
 
+    @AttributeDefinition(description = "Accept extended CONNECT (RFC 8441, SETTINGS_ENABLE_CONNECT_PROTOCOL): a "
+            + "WebSocket over an HTTP/2 stream, forwarded to the origin as an HTTP/1.1 Upgrade when the listener's "
+            + "upgradeProtocols allow it")
+    boolean extendedConnect() default true;
+
     @AttributeDefinition(description = "RST_STREAM frames a client may send within resetWindowSeconds; more end the "
             + "connection with GOAWAY ENHANCE_YOUR_CALM (the rapid-reset attack)")
     int maxResetsPerWindow() default 200;
 
-    @AttributeDefinition(description = "The window maxResetsPerWindow counts in, in seconds")
+    @AttributeDefinition(description = "RST_STREAM frames the proxy may send one client within resetWindowSeconds "
+            + "(refused, malformed or cancelled streams); more end the connection with GOAWAY ENHANCE_YOUR_CALM, so "
+            + "that a client cannot make the proxy reset streams without end")
+    int maxResetsSentPerWindow() default 200;
+
+    @AttributeDefinition(description = "The window maxResetsPerWindow and maxResetsSentPerWindow count in, in "
+            + "seconds")
     int resetWindowSeconds() default 30;
 
     @AttributeDefinition(description = "Control frames (SETTINGS and PING acknowledgements, RST_STREAM) queued for a "

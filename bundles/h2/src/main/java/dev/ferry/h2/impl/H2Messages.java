@@ -2,15 +2,22 @@ package dev.ferry.h2.impl;
 
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Headers.PseudoHeaderName;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +28,8 @@ import java.util.Set;
  */
 final class H2Messages {
 
+    private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    private static final SecureRandom KEYS = new SecureRandom();
     /** HTTP/1 connection headers: they have no meaning in HTTP/2 and a response carrying one is malformed. */
     private static final Set<String> CONNECTION_SPECIFIC = Set.of("connection", "keep-alive", "proxy-connection",
             "transfer-encoding", "upgrade");
@@ -40,11 +49,12 @@ final class H2Messages {
     static HttpRequest toRequest(Http2Headers headers, boolean endStream) {
         CharSequence method = required(headers, PseudoHeaderName.METHOD);
         CharSequence authority = headers.authority();
+        CharSequence protocol = protocolOf(headers);
         String target;
+        if (protocol != null) {
+            return toUpgrade(headers, protocol);
+        }
         if (HttpMethod.CONNECT.asciiName().contentEquals(method)) {
-            if (headers.get(PseudoHeaderName.PROTOCOL.value()) != null) {
-                throw new IllegalArgumentException("extended CONNECT (:protocol) is not enabled on this proxy");
-            }
             if (headers.scheme() != null || headers.path() != null) {
                 throw new IllegalArgumentException("CONNECT with :scheme or :path (RFC 9113 section 8.5)");
             }
@@ -75,6 +85,59 @@ final class H2Messages {
             HttpUtil.setTransferEncodingChunked(request, true);
         }
         return request;
+    }
+
+    /** The {@code :protocol} of an extended CONNECT (RFC 8441), or null. */
+    static CharSequence protocolOf(Http2Headers headers) {
+        return headers.get(PseudoHeaderName.PROTOCOL.value());
+    }
+
+    /**
+     * An extended CONNECT (RFC 8441: {@code :method CONNECT}, {@code :protocol}, {@code :scheme}, {@code :authority},
+     * {@code :path}) as the HTTP/1.1 Upgrade an origin understands: {@code GET http://authority/path} with
+     * {@code Upgrade: <protocol>} and {@code Connection: Upgrade}. A WebSocket gets the {@code Sec-WebSocket-Key}
+     * HTTP/2 does not carry (RFC 8441 section 5); the stream checks the origin's accept against it. The request has no
+     * body: what the client sends next is the new protocol's.
+     */
+    private static HttpRequest toUpgrade(Http2Headers headers, CharSequence protocol) {
+        if (!HttpMethod.CONNECT.asciiName().contentEquals(headers.method())) {
+            throw new IllegalArgumentException(":protocol on a " + headers.method() + " (RFC 8441: CONNECT only)");
+        }
+        CharSequence scheme = required(headers, PseudoHeaderName.SCHEME);
+        CharSequence path = required(headers, PseudoHeaderName.PATH);
+        CharSequence authority = required(headers, PseudoHeaderName.AUTHORITY);
+        HttpRequest request;
+        try {
+            request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, scheme + "://" + authority + path);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad extended CONNECT to '" + scheme + "://" + authority + path + "': "
+                    + e.getMessage(), e);
+        }
+        copyRegular(headers, request.headers());
+        request.headers().set(HttpHeaderNames.HOST, authority)
+                .set(HttpHeaderNames.UPGRADE, protocol)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+                .remove(HttpHeaderNames.CONTENT_LENGTH);
+        if (HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(protocol)) {
+            byte[] nonce = new byte[16];
+            KEYS.nextBytes(nonce);
+            request.headers().set(HttpHeaderNames.SEC_WEBSOCKET_KEY, Base64.getEncoder().encodeToString(nonce));
+        }
+        return request;
+    }
+
+    /**
+     * Whether {@code accept} is the origin's proof (RFC 6455 section 4.2.2) that it read {@code key}: base64 of the
+     * SHA-1 of the key and the protocol's GUID.
+     */
+    static boolean acceptsKey(String key, String accept) {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            byte[] digest = sha1.digest((key + WEBSOCKET_GUID).getBytes(StandardCharsets.US_ASCII));
+            return Base64.getEncoder().encodeToString(digest).equals(accept == null ? null : accept.trim());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-1", e);
+        }
     }
 
     /** Trailers of a request body, as HTTP/1.1 trailer fields. */
@@ -130,6 +193,24 @@ final class H2Messages {
                 continue;
             }
             headers.add(name, header.getValue());
+        }
+        return headers;
+    }
+
+    /**
+     * The {@code 200} that tells an extended CONNECT's client its stream now carries the new protocol, from the
+     * origin's {@code 101}: its fields but the HTTP/1.1 handshake's own ({@code Upgrade}, {@code Connection},
+     * {@code Sec-WebSocket-Accept}); {@code Sec-WebSocket-Protocol} and {@code -Extensions} stay.
+     */
+    static Http2Headers toSwitched(HttpResponse switching) {
+        Http2Headers headers = new DefaultHttp2Headers();
+        headers.status(HttpResponseStatus.OK.codeAsText());
+        for (Map.Entry<String, String> header : switching.headers()) {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            if (!CONNECTION_SPECIFIC.contains(name) && !name.equals("sec-websocket-accept")
+                    && !name.equals("content-length")) {
+                headers.add(name, header.getValue());
+            }
         }
         return headers;
     }

@@ -5,7 +5,6 @@ import dev.ferry.api.spi.RevisionClasses;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,6 +71,7 @@ public class H2ServerCodec implements ServerCodec {
         inRange("maxHeaderListBytes", limits.maxHeaderListBytes(), 1024, Integer.MAX_VALUE);
         inRange("maxFrameBytes", limits.maxFrameBytes(), 16384, 16777215);
         inRange("maxResetsPerWindow", limits.maxResetsPerWindow(), 1, Integer.MAX_VALUE);
+        inRange("maxResetsSentPerWindow", limits.maxResetsSentPerWindow(), 1, Integer.MAX_VALUE);
         inRange("resetWindowSeconds", limits.resetWindowSeconds(), 1, Integer.MAX_VALUE);
         inRange("maxQueuedControlFrames", limits.maxQueuedControlFrames(), 1, Integer.MAX_VALUE);
         inRange("maxConsecutiveEmptyDataFrames", limits.maxConsecutiveEmptyDataFrames(), 1, Integer.MAX_VALUE);
@@ -90,10 +90,11 @@ public class H2ServerCodec implements ServerCodec {
         return "maxConcurrentStreams=" + limits.maxConcurrentStreams() + ", streamWindowBytes="
                 + limits.streamWindowBytes() + ", connectionWindowBytes=" + limits.connectionWindowBytes()
                 + ", maxHeaderListBytes=" + limits.maxHeaderListBytes() + ", maxFrameBytes=" + limits.maxFrameBytes()
-                + ", maxResetsPerWindow=" + limits.maxResetsPerWindow() + "/" + limits.resetWindowSeconds() + "s"
+                + ", maxResetsPerWindow=" + limits.maxResetsPerWindow() + ", maxResetsSentPerWindow="
+                + limits.maxResetsSentPerWindow() + " per " + limits.resetWindowSeconds() + "s"
                 + ", maxQueuedControlFrames=" + limits.maxQueuedControlFrames() + ", maxConsecutiveEmptyDataFrames="
                 + limits.maxConsecutiveEmptyDataFrames() + ", maxSmallContinuationFrames="
-                + limits.maxSmallContinuationFrames();
+                + limits.maxSmallContinuationFrames() + ", extendedConnect=" + limits.extendedConnect();
     }
 
     @Deactivate
@@ -122,11 +123,13 @@ public class H2ServerCodec implements ServerCodec {
                 .maxConcurrentStreams(limits.maxConcurrentStreams())
                 .initialWindowSize(limits.streamWindowBytes())
                 .maxHeaderListSize(limits.maxHeaderListBytes())
-                .maxFrameSize(limits.maxFrameBytes());
-        return Http2FrameCodecBuilder.forServer()
+                .maxFrameSize(limits.maxFrameBytes())
+                .connectProtocolEnabled(limits.extendedConnect());
+        return new ExplainingFrameCodec.Builder()
                 .initialSettings(settings)
                 .validateHeaders(true)
                 .decoderEnforceMaxRstFramesPerWindow(limits.maxResetsPerWindow(), limits.resetWindowSeconds())
+                .encoderEnforceMaxRstFramesPerWindow(limits.maxResetsSentPerWindow(), limits.resetWindowSeconds())
                 .encoderEnforceMaxQueuedControlFrames(limits.maxQueuedControlFrames())
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(limits.maxConsecutiveEmptyDataFrames())
                 .decoderEnforceMaxSmallContinuationFrames(limits.maxSmallContinuationFrames())
@@ -141,6 +144,12 @@ public class H2ServerCodec implements ServerCodec {
     @Override
     public void tunnelEstablished(ChannelPipeline pipeline) {
         // The stream already speaks raw bytes; nothing of the codec sits in its pipeline.
+    }
+
+    /** An extended CONNECT (RFC 8441) comes to the engine as an HTTP/1.1 Upgrade; its 101 becomes the 200. */
+    @Override
+    public boolean relaysUpgrades() {
+        return true;
     }
 
     void sessionOpened(H2ServerSession session) {

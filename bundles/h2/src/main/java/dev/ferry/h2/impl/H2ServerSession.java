@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 final class H2ServerSession extends ChannelDuplexHandler {
 
-    private static final Logger LOG = LoggerFactory.getLogger(H2ServerSession.class);
+    static final Logger LOG = LoggerFactory.getLogger(H2ServerSession.class);
 
     private final H2Limits limits;
     private final Supplier<ChannelHandler> exchangeHandlers;
@@ -115,8 +115,14 @@ final class H2ServerSession extends ChannelDuplexHandler {
             flush();
             return;
         }
+        boolean upgrade = H2Messages.protocolOf(frame.headers()) != null;
         HttpRequest request;
         try {
+            if (upgrade && !limits.extendedConnect()) {
+                // Netty's decoder lets :protocol through whatever the setting; RFC 8441 section 3 makes it an error.
+                throw new IllegalArgumentException(":protocol without SETTINGS_ENABLE_CONNECT_PROTOCOL "
+                        + "(extendedConnect = false)");
+            }
             request = H2Messages.toRequest(frame.headers(), frame.isEndStream());
         } catch (IllegalArgumentException e) {
             LOG.info("{}: stream {} reset PROTOCOL_ERROR: {}", ctx.channel().remoteAddress(), id.id(),
@@ -135,7 +141,11 @@ final class H2ServerSession extends ChannelDuplexHandler {
                 channel.reset(Http2Error.INTERNAL_ERROR);
             }
         });
-        channel.receive(request);
+        if (upgrade) {
+            channel.receiveUpgrade(request);
+        } else {
+            channel.receive(request);
+        }
         if (frame.isEndStream()) {
             channel.receiveFin();
         }

@@ -9,6 +9,8 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -36,6 +38,12 @@ final class H2StreamChannel extends StreamChannel {
     private boolean headSent;
     /** An interim response's empty last content, which HTTP/2 has no frame for. */
     private boolean dropLastOfInterim;
+    /** An extended CONNECT (RFC 8441): the origin's 101 opens the tunnel, as a 2xx does for a CONNECT. */
+    private boolean extendedConnect;
+    /** The Sec-WebSocket-Key the proxy sent the origin for an extended CONNECT, to check its accept against. */
+    private String webSocketKey;
+    /** The origin did not switch as asked: the rest of its response is dropped, the stream reset. */
+    private boolean switchFailed;
 
     H2StreamChannel(Channel parent, H2ServerSession session, Http2FrameStream stream, boolean connect) {
         super(parent);
@@ -74,6 +82,18 @@ final class H2StreamChannel extends StreamChannel {
             }
             receive(last ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
         }
+    }
+
+    /**
+     * An extended CONNECT, translated to an HTTP/1.1 Upgrade request: that request ends here (a GET has no body), and
+     * whatever DATA the client sends is the new protocol's, raw, held by the exchange until the origin switches.
+     */
+    void receiveUpgrade(HttpRequest request) {
+        extendedConnect = true;
+        webSocketKey = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        enterTunnel();
+        receive(request);
+        receive(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
     /** Trailers end the request body (they end the stream, which the session checked). */
@@ -138,6 +158,10 @@ final class H2StreamChannel extends StreamChannel {
     protected void doWrite(ChannelOutboundBuffer in) {
         Object msg;
         while ((msg = in.current()) != null) {
+            if (switchFailed) {
+                in.remove();
+                continue;
+            }
             if (msg instanceof HttpResponse && !writeHead(in, (HttpResponse) msg)) {
                 continue;
             }
@@ -169,6 +193,20 @@ final class H2StreamChannel extends StreamChannel {
      * it is done with (and removed).
      */
     private boolean writeHead(ChannelOutboundBuffer in, HttpResponse response) {
+        if (extendedConnect && !headSent && response.status().code() != 101
+                && response.status().codeClass() == HttpStatusClass.SUCCESS) {
+            return failSwitch(in, "the origin answered " + response.status() + " without switching protocols");
+        }
+        if (extendedConnect && !headSent && response.status().code() == 101) {
+            if (webSocketKey != null && !H2Messages.acceptsKey(webSocketKey,
+                    response.headers().get(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT))) {
+                return failSwitch(in, "the origin's Sec-WebSocket-Accept does not match the key the proxy sent");
+            }
+            headSent = true;
+            session.write(stream, H2Messages.toSwitched(response), false);
+            in.remove();
+            return false;
+        }
         boolean bodyless = response instanceof LastHttpContent
                 && !((LastHttpContent) response).content().isReadable();
         if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
@@ -195,6 +233,18 @@ final class H2StreamChannel extends StreamChannel {
             return false;
         }
         return true;
+    }
+
+    /**
+     * An extended CONNECT the origin did not switch for: its client must not take the stream for a tunnel, so no 2xx
+     * goes out; the stream is reset with CONNECT_ERROR (RFC 9113 section 8.5) once this write is done with.
+     */
+    private boolean failSwitch(ChannelOutboundBuffer in, String why) {
+        H2ServerSession.LOG.info("{}: stream {} reset CONNECT_ERROR: {}", parent().remoteAddress(), streamId(), why);
+        switchFailed = true;
+        in.remove();
+        eventLoop().execute(() -> reset(Http2Error.CONNECT_ERROR));
+        return false;
     }
 
     /** Hands one message's bytes to the codec, which frames them to the client's windows. */

@@ -49,12 +49,31 @@ public class H2MessagesTest {
                 new DefaultHttp2Headers().method("CONNECT").authority("origin.test:443").scheme("https").path("/"),
                 false));
         assertTrue(withPath.getMessage(), withPath.getMessage().contains("8.5"));
-        Http2Headers extended = new DefaultHttp2Headers().method("CONNECT").authority("origin.test:443")
-                .scheme("https").path("/chat");
+        Http2Headers onGet = new DefaultHttp2Headers().method("GET").authority("origin.test").scheme("http")
+                .path("/chat");
+        onGet.set(":protocol", "websocket");
+        IllegalArgumentException notConnect = assertThrows(IllegalArgumentException.class,
+                () -> H2Messages.toRequest(onGet, false));
+        assertTrue(notConnect.getMessage(), notConnect.getMessage().contains("RFC 8441"));
+    }
+
+    @Test
+    public void anExtendedConnectBecomesAnUpgradeWithAKeyTheOriginMustProve() {
+        Http2Headers extended = new DefaultHttp2Headers().method("CONNECT").authority("origin.test:8080")
+                .scheme("http").path("/chat?room=1").add("sec-websocket-version", "13");
         extended.set(":protocol", "websocket");
-        IllegalArgumentException notEnabled = assertThrows(IllegalArgumentException.class,
-                () -> H2Messages.toRequest(extended, false));
-        assertTrue(notEnabled.getMessage(), notEnabled.getMessage().contains(":protocol"));
+        HttpRequest upgrade = H2Messages.toRequest(extended, false);
+        assertEquals("GET http://origin.test:8080/chat?room=1", upgrade.method() + " " + upgrade.uri());
+        assertEquals("websocket", upgrade.headers().get("upgrade"));
+        assertEquals("upgrade", upgrade.headers().get("connection"));
+        assertEquals("13", upgrade.headers().get("sec-websocket-version"));
+        String key = upgrade.headers().get("sec-websocket-key");
+        assertEquals(16, java.util.Base64.getDecoder().decode(key).length);
+        assertFalse(HttpUtil.isTransferEncodingChunked(upgrade));
+        // RFC 6455 section 1.3's own example.
+        assertTrue(H2Messages.acceptsKey("dGhlIHNhbXBsZSBub25jZQ==", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+        assertFalse(H2Messages.acceptsKey("dGhlIHNhbXBsZSBub25jZQ==", "s3pPLMBiTxaQ9kYGzzhZRbK+xOx="));
+        assertFalse(H2Messages.acceptsKey(key, null));
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.ferry.api.codec.ListenerClosing;
 import dev.ferry.h2.impl.H2Wire.ClientStream;
 import dev.ferry.testing.LeakCheck;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
@@ -126,6 +127,52 @@ public class H2ServerSessionTest {
                 false));
         wire.pump();
         assertEquals(Http2Error.CONNECT_ERROR.code(), tunnel.resetCode);
+    }
+
+    private ClientStream extendedConnect(String path) {
+        Http2Headers headers = request("CONNECT", "http", "origin.test", path).set(":protocol", "websocket")
+                .set("sec-websocket-version", "13");
+        return send(headers, false);
+    }
+
+    @Test
+    public void anExtendedConnectIsAnUpgradeForTheEngineAndTheOriginsSwitchTheStreamsTunnel() {
+        connect(Map.of());
+        ClientStream ws = extendedConnect("/ws");
+        H2Wire.Exchange exchange = wire.exchanges.get(0);
+        assertEquals("GET http://origin.test/ws", exchange.request.method() + " " + exchange.request.uri());
+        assertEquals("websocket", exchange.request.headers().get("upgrade"));
+        assertEquals(24, exchange.request.headers().get("sec-websocket-key").length());
+        assertFalse("the request has no body", HttpUtil.isTransferEncodingChunked(exchange.request));
+        assertEquals("200", ws.status());
+        assertEquals("chat", ws.headers.get(0).get("sec-websocket-protocol").toString());
+        assertNull(ws.headers.get(0).get("sec-websocket-accept"));
+        assertNull(ws.headers.get(0).get("upgrade"));
+        ws.channel.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("frame", StandardCharsets.UTF_8),
+                true));
+        wire.pump();
+        assertEquals("frame", ws.text());
+        assertTrue(ws.ended);
+        assertEquals(-1, ws.resetCode);
+    }
+
+    @Test
+    public void anOriginThatDoesNotSwitchOrProvesTheWrongKeyGetsTheStreamResetNotA200() {
+        connect(Map.of());
+        ClientStream refused = extendedConnect("/ws-no");
+        assertNull("no 2xx: the client would take the stream for a WebSocket", refused.status());
+        assertEquals(Http2Error.CONNECT_ERROR.code(), refused.resetCode);
+        ClientStream forged = extendedConnect("/ws-bad");
+        assertNull(forged.status());
+        assertEquals(Http2Error.CONNECT_ERROR.code(), forged.resetCode);
+    }
+
+    @Test
+    public void withExtendedConnectOffTheProtocolPseudoHeaderIsRefused() {
+        connect(Map.of("extendedConnect", false));
+        ClientStream ws = extendedConnect("/ws");
+        assertEquals(Http2Error.PROTOCOL_ERROR.code(), ws.resetCode);
+        assertTrue(wire.exchanges.isEmpty());
     }
 
     @Test

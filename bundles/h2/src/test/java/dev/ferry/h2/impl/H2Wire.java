@@ -33,6 +33,9 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -184,7 +187,12 @@ final class H2Wire implements AutoCloseable {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof HttpRequest) {
                 request = (HttpRequest) msg;
-                if (HttpMethod.CONNECT.equals(request.method())) {
+                if (request.headers().contains(HttpHeaderNames.UPGRADE)) {
+                    // As the engine does when the origin switches: the 101 through the codec, then a tunnel.
+                    codec.tunnelRequested(ctx.pipeline());
+                    ctx.writeAndFlush(switchAnswer(request));
+                    codec.tunnelEstablished(ctx.pipeline());
+                } else if (HttpMethod.CONNECT.equals(request.method())) {
                     codec.tunnelRequested(ctx.pipeline());
                     FullHttpResponse established = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                             HttpResponseStatus.OK);
@@ -207,7 +215,9 @@ final class H2Wire implements AutoCloseable {
             if (msg instanceof HttpContent) {
                 bodyBytes += ((HttpContent) msg).content().readableBytes();
             }
-            if (msg instanceof LastHttpContent) {
+            if (msg instanceof LastHttpContent && request.headers().contains(HttpHeaderNames.UPGRADE)) {
+                // The end of an extended CONNECT's request: the origin has answered already.
+            } else if (msg instanceof LastHttpContent) {
                 trailer = ((LastHttpContent) msg).trailingHeaders().get("x-checksum");
                 answer();
             }
@@ -224,6 +234,31 @@ final class H2Wire implements AutoCloseable {
                     + " chunked=" + HttpUtil.isTransferEncodingChunked(request) + " cookie="
                     + request.headers().get("cookie") + " body=" + bodyBytes + " trailer=" + trailer;
             respond(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /**
+         * What an origin answers a WebSocket upgrade: {@code /ws} switches with the right accept, {@code /ws-bad}
+         * with a wrong one, {@code /ws-no} does not switch (200).
+         */
+        private FullHttpResponse switchAnswer(HttpRequest request) {
+            if (request.uri().endsWith("/ws-no")) {
+                return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            }
+            FullHttpResponse switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.SWITCHING_PROTOCOLS);
+            String key = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+            String accept;
+            try {
+                accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1").digest(
+                        (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
+            } catch (NoSuchAlgorithmException e) {
+                throw new AssertionError(e);
+            }
+            switching.headers().set(HttpHeaderNames.UPGRADE, "websocket").set(HttpHeaderNames.CONNECTION, "upgrade")
+                    .set(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, request.uri().endsWith("/ws-bad") ? "x" + accept
+                            : accept)
+                    .set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, "chat");
+            return switching;
         }
 
         /** As a relay from an origin does: a chunk at a time, while the channel is writable. */

@@ -78,4 +78,9 @@ public class Http1ServerCodec implements ServerCodec {
             pipeline.remove(HANDLER);
         }
     }
+
+    @Override
+    public boolean relaysUpgrades() {
+        return true;
+    }
 }
