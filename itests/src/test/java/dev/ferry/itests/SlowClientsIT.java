@@ -40,7 +40,11 @@ public class SlowClientsIT {
     @BeforeClass
     public static void start() throws Exception {
         origin = resources.add(new TestOrigin(null));
-        ferry = resources.add(FerryProcess.start("-Xmx64m", Map.of("dev.ferry.http1.cfg",
+        // Paranoid leak detection as everywhere (every buffer tracked, a leak fails the test), but without the stack
+        // trace it records at every access of every buffer by default: 1,000 tricklers make 4,000 one-byte reads a
+        // second, and recording those measured the detector, not the proxy (see the bound below).
+        ferry = resources.add(FerryProcess.start("-Xmx64m -Dio.netty.leakDetection.targetRecords=0",
+                Map.of("dev.ferry.http1.cfg",
                 Map.of("requestHeadTimeoutSeconds", Integer.toString(DEADLINE_SECONDS),
                         "requestBodyTimeoutSeconds", Integer.toString(DEADLINE_SECONDS)))));
     }
@@ -89,9 +93,10 @@ public class SlowClientsIT {
                 p99Before / 1e6, percentile(during, 50) / 1e6, p99During / 1e6);
         assertEquals("trickling clients not answered 408 and closed:\n" + odd, TRICKLERS, answered408);
         // Below 20 ms a p99 of 300 samples on this shared 2-core machine is scheduling noise: the bound is 2x, or
-        // 20 ms, whichever is larger. The proxy here runs at paranoid leak detection, which records a stack trace at
-        // every access of every buffer, and 1,000 tricklers make 4,000 one-byte reads a second: with 1,000 of them
-        // the p99 ratio was 1.5x to 3.9x in six runs here, and 1.4x to 1.5x in three runs with detection off.
+        // 20 ms, whichever is larger. With the detector recording every access (the default at paranoid) the p99
+        // during was up to 21.2 ms (a clean-clone CI run failed on it) and the ratio 1.5x to 3.9x; with detection off,
+        // 1.4x to 1.5x. Without access records (as now), six runs here: p99 before 5.95-8.67 ms, during 8.18-15.05 ms
+        // (0.94x to 2.23x).
         assertTrue("p99 during the attack " + p99During / 1e6 + " ms vs " + p99Before / 1e6 + " ms before",
                 p99During <= Math.max(2 * p99Before, 20_000_000L));
     }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
@@ -233,6 +234,21 @@ final class H2ServerSession extends ChannelDuplexHandler {
             stream.remoteReset();
         }
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * Someone else closes the connection (the listener's drain deadline, say): every stream still open ends now,
+     * reset CANCEL. Without this Netty's codec would hold the close back while its streams are active (its graceful
+     * shutdown, up to 30 s more), and the data they hold with it. The session's own close, once its streams are done,
+     * does not come this way and keeps that grace for the frames still queued to the flow controller.
+     */
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        for (H2StreamChannel stream : new ArrayList<>(streams.values())) {
+            stream.reset(Http2Error.CANCEL);
+        }
+        ctx.flush();
+        ctx.close(promise);
     }
 
     /**

@@ -208,6 +208,23 @@ public class H2ServerSessionTest {
     }
 
     @Test
+    public void closingTheConnectionResetsItsStreamsAndReleasesWhatTheyHold() {
+        connect(Map.of());
+        wire.stallAfterHead = true;
+        ClientStream upload = new ClientStream();
+        Http2StreamChannel stream = wire.open(upload);
+        stream.write(new DefaultHttp2HeadersFrame(request("POST", "http", "origin.test", "/up"), false));
+        stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[1000]), true));
+        wire.pump();
+        assertEquals(0, wire.exchanges.get(0).bodyBytes);
+        // Netty's codec alone would hold this close back for up to 30 s while the stream is active.
+        wire.server.close();
+        wire.server.runPendingTasks();
+        assertFalse(wire.exchanges.get(0).ctx.channel().isOpen());
+        assertFalse(wire.server.isOpen());
+    }
+
+    @Test
     public void aClientThatStopsReadingHoldsItsResponseInTheProxyAndTheStreamBecomesUnwritable() {
         connect(Map.of());
         ClientStream slow = new ClientStream();

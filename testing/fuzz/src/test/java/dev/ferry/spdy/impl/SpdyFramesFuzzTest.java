@@ -2,6 +2,7 @@ package dev.ferry.spdy.impl;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.ferry.fuzz.CannedExchange;
 import dev.ferry.fuzz.LeakWatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -44,7 +45,7 @@ class SpdyFramesFuzzTest {
         try {
             connection.pipeline().addLast(new SpdyServerSession(LIMITS, () -> {
                 CannedExchange exchange = new CannedExchange(data.pickValue(CannedExchange.Behaviour.values()),
-                        codec);
+                        codec, ch -> ((SpdyStreamChannel) ch).streamId());
                 exchanges.add(exchange);
                 return exchange;
             }, codec));

@@ -1,6 +1,8 @@
-package dev.ferry.spdy.impl;
+package dev.ferry.fuzz;
 
+import dev.ferry.api.codec.ServerCodec;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,32 +15,36 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.function.ToIntFunction;
 
 /**
  * What the proxy's exchange handler does with a stream, in a few canned ways: answer as soon as the request head is
  * there, answer when the request is complete, never read (the stream's data waits within its window), or close the
- * stream mid-request (a cancel). A CONNECT answered 200 becomes a tunnel that echoes what it receives.
+ * stream mid-request (a cancel). A CONNECT answered 200 becomes a tunnel that echoes what it receives. For the stream
+ * channels of every multiplexing codec (SPDY, HTTP/2).
  */
-final class CannedExchange extends ChannelInboundHandlerAdapter {
+public final class CannedExchange extends ChannelInboundHandlerAdapter {
 
-    enum Behaviour { ANSWER_AT_ONCE, ANSWER_AT_END, STALL, CLOSE }
+    public enum Behaviour { ANSWER_AT_ONCE, ANSWER_AT_END, STALL, CLOSE }
 
     private final Behaviour behaviour;
-    private final SpdyServerCodec codec;
+    private final ServerCodec codec;
+    private final ToIntFunction<Channel> streamIdOf;
     private boolean tunnel;
     private boolean answered;
     /** The stream this handler serves, and whether it answered or closed it (then the client must hear of it). */
-    int streamId;
-    boolean owesClientNews;
+    public int streamId;
+    public boolean owesClientNews;
 
-    CannedExchange(Behaviour behaviour, SpdyServerCodec codec) {
+    public CannedExchange(Behaviour behaviour, ServerCodec codec, ToIntFunction<Channel> streamIdOf) {
         this.behaviour = behaviour;
         this.codec = codec;
+        this.streamIdOf = streamIdOf;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        streamId = ((SpdyStreamChannel) ctx.channel()).streamId();
+        streamId = streamIdOf.applyAsInt(ctx.channel());
         ctx.channel().config().setAutoRead(behaviour != Behaviour.STALL);
     }
 
