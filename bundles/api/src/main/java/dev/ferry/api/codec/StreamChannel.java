@@ -173,14 +173,18 @@ public abstract class StreamChannel extends AbstractChannel implements DuplexCha
         if (state == StreamState.CLOSED) {
             return;
         }
-        if (state.live() && state != StreamState.FINISHED) {
-            closeEarly();
+        try {
+            if (state.live() && state != StreamState.FINISHED) {
+                closeEarly();
+            }
+        } finally {
+            // Whatever the protocol's last word did, the stream is gone and what it held goes back.
+            state = StreamState.CLOSED;
+            for (Object msg; (msg = inbound.poll()) != null;) {
+                drop(msg);
+            }
+            closed();
         }
-        state = StreamState.CLOSED;
-        for (Object msg; (msg = inbound.poll()) != null;) {
-            drop(msg);
-        }
-        closed();
     }
 
     /**
