@@ -1,8 +1,7 @@
 package dev.ferry.itests;
 
-import dev.ferry.itests.NettyH2ClientInteropIT.Answer;
-import dev.ferry.itests.NettyH2ClientInteropIT.H2Peer;
-import dev.ferry.itests.NettyH2ClientInteropIT.Request;
+import dev.ferry.itests.H2Peer.Answer;
+import dev.ferry.itests.H2Peer.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;

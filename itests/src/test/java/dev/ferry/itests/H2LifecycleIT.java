@@ -4,9 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import dev.ferry.itests.NettyH2ClientInteropIT.Answer;
-import dev.ferry.itests.NettyH2ClientInteropIT.H2Peer;
-import dev.ferry.itests.NettyH2ClientInteropIT.Request;
+import dev.ferry.itests.H2Peer.Answer;
+import dev.ferry.itests.H2Peer.Request;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;

@@ -33,7 +33,7 @@ public class WebSocketIT {
                     }
                 }
             }
-            try (NettyH2ClientInteropIT.H2Peer peer = new NettyH2ClientInteropIT.H2Peer(ferry.httpsPort);
+            try (H2Peer peer = new H2Peer(ferry.httpsPort);
                     WebSocketPeers.Client client = peers.overHttp2(peer)) {
                 for (int i = 0; i < MESSAGES; i++) {
                     String text = message(i);

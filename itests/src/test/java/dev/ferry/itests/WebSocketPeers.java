@@ -146,12 +146,12 @@ final class WebSocketPeers implements Closeable {
      * opened with an extended CONNECT (RFC 8441: {@code :protocol websocket}); once the proxy answers 200 the stream's
      * DATA carries the WebSocket frames (Netty's frame encoder, masking as a client must, and decoder).
      */
-    Client overHttp2(NettyH2ClientInteropIT.H2Peer peer) throws Exception {
+    Client overHttp2(H2Peer peer) throws Exception {
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
         Http2Headers headers = new DefaultHttp2Headers().method("CONNECT").scheme("http")
                 .authority("127.0.0.1:" + originPort()).path("/ws").add("sec-websocket-version", "13");
         headers.set(Http2Headers.PseudoHeaderName.PROTOCOL.value(), "websocket");
-        NettyH2ClientInteropIT.Tunnel stream = peer.open(new NettyH2ClientInteropIT.Tunnel(peer), headers,
+        H2Tunnel stream = peer.open(new H2Tunnel(peer), headers,
                 new WebSocket13FrameEncoder(true), new WebSocket13FrameDecoder(false, false, MAX_MESSAGE),
                 new WebSocketFrameAggregator(MAX_MESSAGE),
                 new SimpleChannelInboundHandler<TextWebSocketFrame>() {
