@@ -12,41 +12,13 @@ set -eu
 RUNS=${RUNS:-7}
 SIZE_MB=${SIZE_MB:-1024}
 here=$(cd "$(dirname "$0")" && pwd -P)
-dist=$here/../distribution/target/ferry
-[ -x "$dist/bin/ferry" ] || { echo "bench: build first: mvn -B -q install -DskipTests" >&2; exit 1; }
-work=$(mktemp -d /tmp/ferry-bench-XXXXXX)
-pids=""
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
+. "$here/common.sh"
 
 head -c $((SIZE_MB * 1024 * 1024)) /dev/zero > "$work/body.bin"
 origin_port=$(free_port)
 python3 "$here/origin.py" "$work/body.bin" "$origin_port" &
 pids="$pids $!"
 
-# start_ferry NAME RULES: a copy of the distribution on free ports; its HTTP proxy port in $started
-# (not on stdout: a command substitution would run it in a subshell and lose its process id)
-start_ferry() {
-    cp -r "$dist" "$work/$1"
-    rm -rf "$work/$1/data"
-    http=$(free_port); https=$(free_port); console=$(free_port)
-    sed -i "s/^port = .*/port = $http/" "$work/$1/config/dev.ferry.listener-http.cfg"
-    sed -i "s/^port = .*/port = $https/" "$work/$1/config/dev.ferry.listener-https.cfg"
-    if [ -n "$2" ]; then
-        printf 'rules = %s\nbypass = <-loopback>\n' "$2" > "$work/$1/config/dev.ferry.resolver.cfg"
-    fi
-    (cd "$work/$1" && FERRY_OPTS="-Dferry.console.port=$console" exec bin/ferry > out.txt 2>&1) &
-    pids="$pids $!"
-    started=$http
-}
 start_ferry a ""; a=$started
 start_ferry b ""; b=$started
 start_ferry c "http://127.0.0.1:$b"; c=$started

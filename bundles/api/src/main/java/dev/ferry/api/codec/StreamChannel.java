@@ -13,6 +13,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
@@ -88,6 +90,28 @@ public abstract class StreamChannel extends AbstractChannel implements DuplexCha
         }
         inbound.add(msg);
         deliver();
+    }
+
+    /**
+     * Data for this stream, owned here from now on: raw bytes in a tunnel, else request body content ({@code last}
+     * ends the request).
+     */
+    public final void receiveData(ByteBuf data, boolean last) {
+        if (tunnel) {
+            if (data.isReadable()) {
+                receive(data);
+            } else {
+                data.release();
+            }
+            if (last) {
+                receiveFin();
+            }
+        } else {
+            if (last) {
+                state = state.remoteFin();
+            }
+            receive(last ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
+        }
     }
 
     /** The client's end of the stream without data. */

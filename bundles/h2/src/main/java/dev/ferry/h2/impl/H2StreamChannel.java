@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -67,21 +66,7 @@ final class H2StreamChannel extends StreamChannel {
         if (padding > 0) {
             session.consumed(stream, padding);
         }
-        if (tunnel()) {
-            if (data.isReadable()) {
-                receive(data);
-            } else {
-                data.release();
-            }
-            if (last) {
-                receiveFin();
-            }
-        } else {
-            if (last) {
-                state(state().remoteFin());
-            }
-            receive(last ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
-        }
+        receiveData(data, last);
     }
 
     /**

@@ -6,8 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -61,21 +59,6 @@ final class SpdyStreamChannel extends StreamChannel {
     /** This stream's receive window, for the session to count DATA against. */
     ReceiveWindows.Stream receiveWindow() {
         return receiveWindow;
-    }
-
-    /** DATA for this stream; {@code data} is owned here. */
-    void receiveData(ByteBuf data, boolean last) {
-        if (tunnel()) {
-            receive(data);
-            if (last) {
-                receiveFin();
-            }
-        } else {
-            if (last) {
-                state(state().remoteFin());
-            }
-            receive(last ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
-        }
     }
 
     /** The proxy resets the stream (e.g. a flow-control error). */
