@@ -12,9 +12,13 @@ import io.netty.handler.codec.http2.Http2Settings;
  * Netty's {@link Http2FrameCodec}, which also says why when it ends a connection over something the proxy was about
  * to send: acknowledgements a flooding client does not read ({@code maxQueuedControlFrames}), or more resets than
  * {@code maxResetsSentPerWindow}. Netty passes only errors in what it read down the pipeline (the session logs those);
- * these it would log only in its own words, with a stack trace, at a level the distribution keeps quiet.
+ * these it would log only in its own words, with a stack trace, at a level the distribution keeps quiet. One line per
+ * connection: after the first error (a broken pipe, say) every write still queued fails too.
  */
 final class ExplainingFrameCodec extends Http2FrameCodec {
+
+    /** Whether this connection's error was logged: once it fails, every write queued behind fails the same way. */
+    private boolean explained;
 
     private ExplainingFrameCodec(Http2ConnectionEncoder encoder, Http2ConnectionDecoder decoder,
             Http2Settings initialSettings, boolean decoupleCloseAndGoAway, boolean flushPreface) {
@@ -24,7 +28,8 @@ final class ExplainingFrameCodec extends Http2FrameCodec {
     @Override
     protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause,
             Http2Exception http2Ex) {
-        if (outbound) {
+        if (outbound && !explained) {
+            explained = true;
             H2ServerSession.LOG.info("{}: GOAWAY {}: {}", ctx.channel().remoteAddress(),
                     http2Ex == null ? "INTERNAL_ERROR" : http2Ex.error(), cause.getMessage());
         }

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2SettingsAckFrame;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -68,6 +69,7 @@ final class H2ServerSession extends ChannelDuplexHandler {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         codec.sessionOpened(this);
+        widenCodecStreamLimit();
         // The connection window starts at 65535 whatever SETTINGS say; only a WINDOW_UPDATE on stream 0 widens it.
         int widen = limits.connectionWindowBytes() - Http2CodecUtil.DEFAULT_WINDOW_SIZE;
         if (widen > 0) {
@@ -90,6 +92,8 @@ final class H2ServerSession extends ChannelDuplexHandler {
             } else if (msg instanceof Http2GoAwayFrame) {
                 goingAway = true;
                 closeIfDrained();
+            } else if (msg instanceof Http2SettingsAckFrame) {
+                widenCodecStreamLimit(); // the codec has just applied maxConcurrentStreams as its own bound again
             }
             // SETTINGS and PING are answered by the codec, WINDOW_UPDATE feeds its flow controller; unknown frame
             // types are ignored, as HTTP/2 requires.
@@ -111,7 +115,7 @@ final class H2ServerSession extends ChannelDuplexHandler {
             }
             return;
         }
-        if (goingAway) {
+        if (goingAway || openStreams() >= limits.maxConcurrentStreams()) {
             sendReset(id, Http2Error.REFUSED_STREAM);
             flush();
             return;
@@ -268,6 +272,27 @@ final class H2ServerSession extends ChannelDuplexHandler {
         LOG.debug("{}: GOAWAY NO_ERROR: {}", ctx.channel().remoteAddress(), reason);
         ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
         closeIfDrained();
+    }
+
+    /**
+     * Netty's codec refuses streams beyond maxConcurrentStreams by its own count, which keeps a stream until the
+     * write of its last frame completed: after the client may have read that frame and opened the next stream. So
+     * {@link #onHeaders} enforces the limit as the client counts, and the codec's bound is only a backstop.
+     */
+    private void widenCodecStreamLimit() {
+        frames.connection().remote().maxActiveStreams((int) Math.min(Integer.MAX_VALUE,
+                2L * limits.maxConcurrentStreams()));
+    }
+
+    /** Streams the client may not have seen end yet (the map holds hardly more than the limit: counting is cheap). */
+    private int openStreams() {
+        int open = 0;
+        for (H2StreamChannel stream : streams.values()) {
+            if (stream.occupiesSlot()) {
+                open++;
+            }
+        }
+        return open;
     }
 
     private void closeIfDrained() {

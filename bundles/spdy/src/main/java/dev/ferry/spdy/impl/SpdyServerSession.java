@@ -118,9 +118,9 @@ final class SpdyServerSession extends ChannelDuplexHandler {
             return;
         }
         lastStreamId = id;
-        if (goingAway || streams.size() >= limits.maxConcurrentStreams()) {
-            LOG.debug("{}: refusing stream {} ({} open, going away: {})", ctx.channel(), id, streams.size(),
-                    goingAway);
+        int open = openStreams();
+        if (goingAway || open >= limits.maxConcurrentStreams()) {
+            LOG.debug("{}: refusing stream {} ({} open, going away: {})", ctx.channel(), id, open, goingAway);
             sendReset(id, SpdyStreamStatus.REFUSED_STREAM);
             flush();
             return;
@@ -299,6 +299,17 @@ final class SpdyServerSession extends ChannelDuplexHandler {
         } else {
             closeIfDrained();
         }
+    }
+
+    /** Streams the client may not have seen end yet (the map holds hardly more than the limit: counting is cheap). */
+    private int openStreams() {
+        int open = 0;
+        for (SpdyStreamChannel stream : streams.values()) {
+            if (stream.occupiesSlot()) {
+                open++;
+            }
+        }
+        return open;
     }
 
     private void closeIfDrained() {

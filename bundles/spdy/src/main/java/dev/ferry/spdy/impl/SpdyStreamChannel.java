@@ -54,6 +54,17 @@ final class SpdyStreamChannel extends StreamChannel {
         return streamId;
     }
 
+    /**
+     * Whether the stream still counts against maxConcurrentStreams: until both FINs (or a reset), as the client
+     * counts it. A finished stream's channel closes in a later task, and its last bytes may reach the client (who
+     * then opens the next stream) before that task runs; counting the channel instead would refuse that stream.
+     */
+    boolean occupiesSlot() {
+        StreamState state = state();
+        return state == StreamState.OPEN || state == StreamState.HALF_CLOSED_REMOTE
+                || state == StreamState.HALF_CLOSED_LOCAL;
+    }
+
     // ---- receiving (called by the session) ----
 
     /** This stream's receive window, for the session to count DATA against. */

@@ -257,6 +257,23 @@ public class SpdyServerSessionTest {
     }
 
     @Test
+    public void aStreamTheClientSawEndNoLongerCountsAgainstTheLimit() {
+        connection.finishAndReleaseAll();
+        exchanges.clear();
+        start(limits(Map.of("maxConcurrentStreams", 1)));
+        connection.writeInbound(syn(1, "GET", "http://origin.test/", true));
+        Seen first = exchanges.get(0);
+        first.channel.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT));
+        assertTrue(next(SpdySynReplyFrame.class).isLast());
+        assertTrue("its channel closes in a task that has not run yet", first.channel.isOpen());
+
+        connection.writeInbound(syn(3, "GET", "http://origin.test/", true));
+
+        assertEquals("the client's next stream is taken, not refused", 2, exchanges.size());
+        assertNull(connection.readOutbound());
+    }
+
+    @Test
     public void pingsFromTheClientAreAnswered() {
         connection.writeInbound(new DefaultSpdyPingFrame(9));
         assertEquals(9, next(SpdyPingFrame.class).id());
