@@ -118,6 +118,10 @@ write_report() { # FILE
                 "${r:--}x | | | $([ "$proto" = h2 ] && echo '|' || echo "≥ 1x | $(verdict "${r:--}" '>=' 1)") |"
         done
         echo
+        echo "## In process (JMH, \`bench/jmh.sh\`: time and bytes allocated per operation)"
+        echo
+        cat "$work/jmh.md"
+        echo
         echo "## Streams against connections (\`bench/StreamsVsConnections.java\`, Ferry's TLS listener)"
         echo
         echo '```'
@@ -137,17 +141,26 @@ write_report() { # FILE
     } > "$1"
 }
 
-# check_report: every figure measured, none zero, no failed request or tunnel
+# check_report: every figure of the sections run measured, none zero, no failed request or tunnel
 check_report() {
-    local bad=0 key
-    for key in ka.plain.{direct,squid,ferry}.rps ka.tls.{direct,squid,ferry}.rps tun.{plain,tls}.{squid,ferry}.cpu_us \
-            bulk.{connect,get}.{direct,squid,ferry}.mbps rss.idle.{squid,ferry}; do
+    local bad=0 key keys=(rss.idle.{squid,ferry})
+    section keepalive && keys+=(ka.plain.{direct,squid,ferry}.rps ka.tls.{direct,squid,ferry}.rps)
+    section tunnels && keys+=(tun.{plain,tls}.{squid,ferry}.cpu_us)
+    section bulk && keys+=(bulk.{connect,get}.{direct,squid,ferry}.mbps)
+    for key in "${keys[@]}"; do
         [ -s "$work/results/$key" ] && awk '$1 + 0 <= 0 {exit 1}' "$work/results/$key" \
             || { echo "bench: no figure for $key" >&2; bad=1; }
     done
     for key in $(cd "$work/results" && ls | grep '\.errors$'); do
         awk '$1 != 0 {exit 1}' "$work/results/$key" || { echo "bench: failures in $key: $(runs "$key")" >&2; bad=1; }
     done
-    grep -q 'h2 / http/1.1 throughput' "$work/streams.txt" || { echo "bench: no streams figure" >&2; bad=1; }
+    if section streams && ! grep -q 'h2 / http/1.1 throughput' "$work/streams.txt"; then
+        echo "bench: no streams figure" >&2
+        bad=1
+    fi
+    if section jmh && [ "$(grep -c '^| [A-Za-z0-9]*\.' "$work/jmh.md")" -lt 2 ]; then
+        echo "bench: no JMH figures" >&2
+        bad=1
+    fi
     return $bad
 }

@@ -12,7 +12,9 @@
 #   bench/run.sh --out FILE       where the report goes (default: BENCHMARKS.md in the repository)
 #
 # Settings (environment): WARMUP (s, 20), DURATION (s per run, 10), RUNS (3), CONNECTIONS (wrk, 50),
-# TUNNELS_IN_FLIGHT (50), BULK_MB (256), BULK_PARALLEL (8), IDLE_COUNTS ("1000 10000"), OTHER_CPU_LIMIT (0.15).
+# TUNNELS_IN_FLIGHT (50), BULK_MB (256), BULK_PARALLEL (8), IDLE_COUNTS ("1000 10000"), OTHER_CPU_LIMIT (0.15),
+# SECTIONS (what to measure, default all: "keepalive tunnels bulk idle streams jmh"; the JMH benchmarks of
+# testing/jmh via bench/jmh.sh, from the jar the build made).
 # Installs nginx, squid-openssl and wrk (Debian packages) when missing. Everything listens on 127.0.0.1 only and is
 # stopped at exit.
 set -euo pipefail
@@ -31,6 +33,8 @@ done
 if $smoke; then
     : "${WARMUP:=1}" "${DURATION:=2}" "${RUNS:=1}" "${BULK_MB:=4}" "${BULK_PARALLEL:=2}" "${IDLE_COUNTS:=200}"
     : "${STREAM_SECONDS:=1}" "${STREAM_RUNS:=1}" "${OTHER_CPU_LIMIT:=100}"
+    : "${JMH_WARMUP:=1}" "${JMH_ITERATIONS:=1}" "${JMH_WARMUP_TIME:=1s}" "${JMH_TIME:=1s}"
+    export JMH_WARMUP JMH_ITERATIONS JMH_WARMUP_TIME JMH_TIME
 fi
 WARMUP=${WARMUP:-20}
 DURATION=${DURATION:-10}
@@ -43,6 +47,8 @@ IDLE_COUNTS=${IDLE_COUNTS:-1000 10000}
 OTHER_CPU_LIMIT=${OTHER_CPU_LIMIT:-0.15}
 STREAM_SECONDS=${STREAM_SECONDS:-5}
 STREAM_RUNS=${STREAM_RUNS:-3}
+SECTIONS=${SECTIONS:-keepalive tunnels bulk idle streams jmh}
+section() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 . "$here/common.sh"
 . "$here/baselines.sh"
@@ -97,9 +103,11 @@ keepalive_variants() { # seconds
     keepalive tls squid "$squid_pid" "$small" "https://127.0.0.1:$squid_https/" "$1"
     keepalive tls ferry "$ferry_pid" "$small" "https://127.0.0.1:$ferry_https/" "$1"
 }
-echo "bench: keep-alive GET (warm-up ${WARMUP} s per variant, $RUNS runs of ${DURATION} s)" >&2
-keepalive_variants "$WARMUP"
-for _ in $(seq "$RUNS"); do keepalive_variants "$DURATION"; done
+if section keepalive; then
+    echo "bench: keep-alive GET (warm-up ${WARMUP} s per variant, $RUNS runs of ${DURATION} s)" >&2
+    keepalive_variants "$WARMUP"
+    for _ in $(seq "$RUNS"); do keepalive_variants "$DURATION"; done
+fi
 
 # fresh tunnels: TCP (+ TLS to the proxy) + CONNECT + TLS to the origin + GET + close, TUNNELS_IN_FLIGHT at a time
 tunnels() { # listener variant pid port tls seconds
@@ -119,9 +127,11 @@ tunnel_variants() { # seconds
     tunnels tls squid "$squid_pid" "$squid_https" true "$1"
     tunnels tls ferry "$ferry_pid" "$ferry_https" true "$1"
 }
-echo "bench: fresh tunnels (warm-up ${WARMUP} s per variant, $RUNS runs of ${DURATION} s)" >&2
-tunnel_variants "$WARMUP"
-for _ in $(seq "$RUNS"); do tunnel_variants "$DURATION"; done
+if section tunnels; then
+    echo "bench: fresh tunnels (warm-up ${WARMUP} s per variant, $RUNS runs of ${DURATION} s)" >&2
+    tunnel_variants "$WARMUP"
+    for _ in $(seq "$RUNS"); do tunnel_variants "$DURATION"; done
+fi
 
 # bulk: BULK_PARALLEL downloads of BULK_MB MiB at once, by curl; one round unmeasured
 bulk() { # kind(connect|get) variant pid record(true|false) curl-arguments...
@@ -141,13 +151,16 @@ bulk_variants() { # record(true|false)
     bulk get squid "$squid_pid" "$1" -x "http://127.0.0.1:$squid_http" "$bulk_plain"
     bulk get ferry "$ferry_pid" "$1" -x "http://127.0.0.1:$ferry_http" "$bulk_plain"
 }
-echo "bench: bulk ($BULK_PARALLEL x $BULK_MB MiB, one round of warm-up, $RUNS runs)" >&2
-bulk_variants false
-for _ in $(seq "$RUNS"); do bulk_variants true; done
+if section bulk; then
+    echo "bench: bulk ($BULK_PARALLEL x $BULK_MB MiB, one round of warm-up, $RUNS runs)" >&2
+    bulk_variants false
+    for _ in $(seq "$RUNS"); do bulk_variants true; done
+fi
 
 # RSS per idle connection: N keep-alive clients (one GET each) or N tunnels (one GET through each), held open
 # (a tunnel is two descriptors in the proxy: where the open files limit cannot hold COUNT of them, as many as it can)
 for count in $IDLE_COUNTS; do
+    section idle || break
     idle_rss keepalive squid "$squid_pid" "$squid_http" "$count"
     idle_rss keepalive ferry "$ferry_pid" "$ferry_http" "$count"
     tunnel_count=$(( count < ($(ulimit -n) - 1000) / 2 ? count : ($(ulimit -n) - 1000) / 2 ))
@@ -156,11 +169,19 @@ for count in $IDLE_COUNTS; do
 done
 
 # multiplexed streams against connections, through Ferry's TLS listener (Squid speaks neither SPDY nor h2)
-echo "bench: 100 streams on one SPDY/h2 connection against 100 HTTP/1.1 connections" >&2
-java -cp "$work/ferry/bundle/*" "$here/StreamsVsConnections.java" "$ferry_https" \
-    "http://127.0.0.1:$origin_http/64k" 100 "$STREAM_SECONDS" \
-    "$WARMUP" "$STREAM_RUNS" > "$work/streams.txt"
-cat "$work/streams.txt" >&2
+touch "$work/streams.txt" "$work/jmh.md"
+if section streams; then
+    echo "bench: 100 streams on one SPDY/h2 connection against 100 HTTP/1.1 connections" >&2
+    java -cp "$work/ferry/bundle/*" "$here/StreamsVsConnections.java" "$ferry_https" \
+        "http://127.0.0.1:$origin_http/64k" 100 "$STREAM_SECONDS" "$WARMUP" "$STREAM_RUNS" > "$work/streams.txt"
+    cat "$work/streams.txt" >&2
+fi
+
+# JMH last, with the proxies idle: the head path and the SPDY frame path in process, time and bytes per operation
+if section jmh; then
+    echo "bench: JMH (testing/jmh)" >&2
+    bash "$here/jmh.sh" "$work/jmh.md" 2> "$work/jmh.err" > /dev/null || { cat "$work/jmh.err" >&2; exit 1; }
+fi
 
 write_report "$out"
 check_report

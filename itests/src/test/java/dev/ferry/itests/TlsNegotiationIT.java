@@ -108,11 +108,11 @@ public class TlsNegotiationIT {
 
     @Test
     public void logAndServicePropertySayNpnIsAvailableWithBoringSsl() throws Exception {
-        assertTrue(ferry.log(), ferry.log().contains("TLS protocol negotiation: ALPN with JDK on [TLSv1.3, TLSv1.2]; "
+        assertTrue(ferry.log(), ferry.log().contains("TLS protocol negotiation: ALPN with OPENSSL (BoringSSL) on [TLSv1.3, TLSv1.2]; "
                 + "NPN with BoringSSL (netty-tcnative) on TLSv1.2"));
         String props = negotiatorServiceProperties(ferry);
         assertTrue(props, props.contains("{\"key\":\"ferry.tls.npn\",\"value\":true}"));
-        assertTrue(props, props.contains("{\"key\":\"ferry.tls.alpn.provider\",\"value\":\"JDK\"}"));
+        assertTrue(props, props.contains("{\"key\":\"ferry.tls.alpn.provider\",\"value\":\"OPENSSL\"}"));
     }
 
     /** The ProtocolNegotiator service as the Web Console shows it (JSON, whitespace removed). */

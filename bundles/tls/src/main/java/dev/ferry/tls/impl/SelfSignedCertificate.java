@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
@@ -31,13 +32,28 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * The proxy's own certificate when none is configured: an RSA key and a self-signed certificate for localhost and
- * 127.0.0.1, made once and kept as PEM files (the key readable by the owner only).
+ * The proxy's own certificate when none is configured: an ECDSA P-256 key (RSA 2048 for Bouncy Castle JSSE) and a
+ * self-signed certificate for localhost and 127.0.0.1, made once and kept as PEM files (the key readable by the owner
+ * only). P-256 by default: signing is most of a TLS 1.3 handshake's cost on the server, and an RSA 2048 signature
+ * costs many times a P-256 one.
  */
 final class SelfSignedCertificate {
 
-    static final String CERT_FILE = "proxy-cert.pem";
-    static final String KEY_FILE = "proxy-key.pem";
+    /** The key a generated certificate has, and the files it is kept in. */
+    enum KeyType {
+        /** The default. */
+        EC_P256("proxy-cert.pem", "proxy-key.pem"),
+        /** For Bouncy Castle JSSE (alpnProvider = BCJSSE), which cannot sign with the JDK's EC keys. */
+        RSA_2048("proxy-rsa-cert.pem", "proxy-rsa-key.pem");
+
+        final String certFile;
+        final String keyFile;
+
+        KeyType(String certFile, String keyFile) {
+            this.certFile = certFile;
+            this.keyFile = keyFile;
+        }
+    }
     private static final Duration VALIDITY = Duration.ofDays(825);
 
     private final Path certificate;
@@ -50,29 +66,43 @@ final class SelfSignedCertificate {
         this.created = created;
     }
 
-    /** Returns the certificate in {@code dir}, making it first when it is not there. */
+    /** Returns the P-256 certificate in {@code dir}, making it first when it is not there. */
     static SelfSignedCertificate ensure(Path dir) throws IOException, GeneralSecurityException {
-        Path cert = dir.resolve(CERT_FILE);
-        Path key = dir.resolve(KEY_FILE);
+        return ensure(dir, KeyType.EC_P256);
+    }
+
+    /** Returns the certificate with a {@code type} key in {@code dir}, making it first when it is not there. */
+    static SelfSignedCertificate ensure(Path dir, KeyType type) throws IOException, GeneralSecurityException {
+        Path cert = dir.resolve(type.certFile);
+        Path key = dir.resolve(type.keyFile);
         if (Files.isRegularFile(cert) && Files.isRegularFile(key)) {
             return new SelfSignedCertificate(cert, key, false);
         }
         Files.createDirectories(dir);
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        KeyPair pair = generator.generateKeyPair();
-        X509Certificate x509 = sign(pair);
-        Path keyTmp = Files.createTempFile(dir, KEY_FILE, ".tmp");
+        KeyPair pair = generate(type);
+        X509Certificate x509 = sign(pair, type == KeyType.EC_P256 ? "SHA256withECDSA" : "SHA256withRSA");
+        Path keyTmp = Files.createTempFile(dir, type.keyFile, ".tmp");
         restrictToOwner(keyTmp);
         writePem(keyTmp, new JcaPKCS8Generator(pair.getPrivate(), null));
-        Path certTmp = Files.createTempFile(dir, CERT_FILE, ".tmp");
+        Path certTmp = Files.createTempFile(dir, type.certFile, ".tmp");
         writePem(certTmp, x509);
         Files.move(keyTmp, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Files.move(certTmp, cert, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return new SelfSignedCertificate(cert, key, true);
     }
 
-    private static X509Certificate sign(KeyPair pair) throws GeneralSecurityException, IOException {
+    private static KeyPair generate(KeyType type) throws GeneralSecurityException {
+        if (type == KeyType.EC_P256) {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            return generator.generateKeyPair();
+        }
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        return generator.generateKeyPair();
+    }
+
+    private static X509Certificate sign(KeyPair pair, String algorithm) throws GeneralSecurityException, IOException {
         X500Name subject = new X500Name("CN=Ferry proxy (self-signed)");
         Instant now = Instant.now();
         JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
@@ -86,7 +116,7 @@ final class SelfSignedCertificate {
         }));
         try {
             return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate())));
+                    builder.build(new JcaContentSignerBuilder(algorithm).build(pair.getPrivate())));
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException("cannot sign the self-signed certificate", e);
         }

@@ -26,10 +26,10 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
 
 /**
- * The TLS server contexts of one configuration: per offered protocol list, the ALPN context (JDK engine or Bouncy
- * Castle JSSE, {@code tlsVersions}) and, when NPN is available, the NPN context (BoringSSL, TLS 1.2). Built and
- * checked completely before anyone uses them, so the negotiator can switch from one instance to the next in one
- * step; a connection keeps the contexts its {@link ClientHelloRouter} was given.
+ * The TLS server contexts of one configuration: per offered protocol list, the ALPN context (BoringSSL, the JDK
+ * engine or Bouncy Castle JSSE, {@code tlsVersions}) and, when NPN is available, the NPN context (BoringSSL, TLS
+ * 1.2). Built and checked completely before anyone uses them, so the negotiator can switch from one instance to the
+ * next in one step; a connection keeps the contexts its {@link ClientHelloRouter} was given.
  */
 final class TlsContexts {
 
@@ -51,7 +51,11 @@ final class TlsContexts {
     private final TlsSettings settings;
     private final File certificate;
     private final File privateKey;
-    /** Bouncy Castle JSSE over the Bouncy Castle JCA provider; {@code null} with the JDK engine. */
+    /** The engine ALPN clients get: {@code alpnProvider}, or JDK where OPENSSL was asked for and did not load. */
+    private final String alpnEngine;
+    /** Why OPENSSL was asked for and the JDK engine serves instead; {@code null} otherwise. */
+    private final String alpnFallback;
+    /** Bouncy Castle JSSE over the Bouncy Castle JCA provider; {@code null} with the other engines. */
     private final Provider bcJsse;
     private final boolean npn;
     private final String npnStatus;
@@ -62,7 +66,9 @@ final class TlsContexts {
         this.settings = settings;
         this.certificate = certificate;
         this.privateKey = privateKey;
-        this.bcJsse = settings.alpnProvider().equals(TlsSettings.BCJSSE)
+        this.alpnFallback = settings.alpnProvider().equals(TlsSettings.OPENSSL) ? openSslUnavailable() : null;
+        this.alpnEngine = alpnFallback == null ? settings.alpnProvider() : TlsSettings.JDK;
+        this.bcJsse = alpnEngine.equals(TlsSettings.BCJSSE)
                 ? new BouncyCastleJsseProvider(new BouncyCastleProvider()) : null;
         SslContext alpn = newAlpn(HTTP_11);
         checkVersions(alpn);
@@ -113,9 +119,9 @@ final class TlsContexts {
         return npn;
     }
 
-    /** Whether NPN was wanted and is not available: worth a warning. */
-    boolean npnMissing() {
-        return settings.npn() && !npn;
+    /** Whether NPN or the OPENSSL engine was wanted and is not available: worth a warning. */
+    boolean wantedMissing() {
+        return settings.npn() && !npn || alpnFallback != null;
     }
 
     /** The service properties that describe these contexts. */
@@ -123,13 +129,15 @@ final class TlsContexts {
         Hashtable<String, Object> properties = new Hashtable<>();
         properties.put(TlsNegotiator.NPN_PROPERTY, npn);
         properties.put(TlsNegotiator.NPN_STATUS_PROPERTY, npnStatus);
-        properties.put(TlsNegotiator.ALPN_PROVIDER_PROPERTY, settings.alpnProvider());
+        properties.put(TlsNegotiator.ALPN_PROVIDER_PROPERTY, alpnEngine);
         return properties;
     }
 
     /** One line saying how clients negotiate. */
     String summary() {
-        return "ALPN with " + settings.alpnProvider() + " on " + settings.tlsVersions() + "; " + npnStatus
+        String engine = alpnEngine.equals(TlsSettings.OPENSSL) ? "OPENSSL (" + OpenSsl.versionString() + ")"
+                : alpnFallback != null ? "JDK (alpnProvider OPENSSL unavailable: " + alpnFallback + ")" : alpnEngine;
+        return "ALPN with " + engine + " on " + settings.tlsVersions() + "; " + npnStatus
                 + "; handshake timeout " + settings.handshakeTimeoutMillis() + " ms";
     }
 
@@ -141,6 +149,11 @@ final class TlsContexts {
         if (!settings.tlsVersions().contains(NPN_VERSION)) {
             return "tlsVersions does not include " + NPN_VERSION;
         }
+        return openSslUnavailable();
+    }
+
+    /** Why BoringSSL cannot serve, or {@code null} when it can. */
+    private static String openSslUnavailable() {
         if (!OpenSsl.isAvailable()) {
             Throwable cause = OpenSsl.unavailabilityCause();
             return "netty-tcnative (BoringSSL) did not load: " + (cause == null ? "unknown cause" : cause.toString());
@@ -162,13 +175,13 @@ final class TlsContexts {
     }
 
     /**
-     * The JDK engine, or Bouncy Castle JSSE as the JDK-style engine's provider; Netty wraps either for ALPN. The
-     * server's preference decides; a client offering none of {@code protocols} gets no ALPN (and the fallback)
+     * BoringSSL, the JDK engine, or Bouncy Castle JSSE as the JDK-style engine's provider; Netty wraps each for ALPN.
+     * The server's preference decides; a client offering none of {@code protocols} gets no ALPN (and the fallback)
      * rather than a {@code no_application_protocol} alert.
      */
     private SslContext newAlpn(List<String> protocols) {
         SslContextBuilder builder = forServer()
-                .sslProvider(SslProvider.JDK)
+                .sslProvider(alpnEngine.equals(TlsSettings.OPENSSL) ? SslProvider.OPENSSL : SslProvider.JDK)
                 .protocols(settings.tlsVersions())
                 .sessionTimeout(TimeUnit.HOURS.toSeconds(1))
                 .applicationProtocolConfig(advertise(ApplicationProtocolConfig.Protocol.ALPN, protocols));

@@ -61,12 +61,14 @@ public class TlsNegotiator implements ProtocolNegotiator {
         @AttributeDefinition(description = "Milliseconds a client has to complete the TLS handshake")
         long handshakeTimeoutMillis() default 10_000;
 
-        @AttributeDefinition(description = "TLS engine for ALPN: JDK (the JDK's JSSE) or BCJSSE (Bouncy Castle "
-                + "JSSE, needs an RSA key)", options = {
+        @AttributeDefinition(description = "TLS engine for ALPN: OPENSSL (BoringSSL through netty-tcnative; the "
+                + "JDK's engine where it does not load), JDK (the JDK's JSSE) or BCJSSE (Bouncy Castle JSSE, needs an "
+                + "RSA key)", options = {
+                    @Option(label = "BoringSSL (netty-tcnative)", value = TlsSettings.OPENSSL),
                     @Option(label = "JDK", value = TlsSettings.JDK),
                     @Option(label = "Bouncy Castle JSSE", value = TlsSettings.BCJSSE)
                 })
-        String alpnProvider() default TlsSettings.JDK;
+        String alpnProvider() default TlsSettings.OPENSSL;
 
         @AttributeDefinition(description = "Offer NPN, on TLS 1.2 through BoringSSL (netty-tcnative), to clients "
                 + "that offer NPN and no ALPN; without netty-tcnative only ALPN is offered")
@@ -152,7 +154,8 @@ public class TlsNegotiator implements ProtocolNegotiator {
         SelfSignedCertificate generated;
         String fingerprint;
         try {
-            generated = SelfSignedCertificate.ensure(dir);
+            generated = SelfSignedCertificate.ensure(dir, settings.alpnProvider().equals(TlsSettings.BCJSSE)
+                    ? SelfSignedCertificate.KeyType.RSA_2048 : SelfSignedCertificate.KeyType.EC_P256);
             fingerprint = SelfSignedCertificate.fingerprint(generated.certificate());
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException("certificateFile is empty and no self-signed certificate can be made "
@@ -167,7 +170,7 @@ public class TlsNegotiator implements ProtocolNegotiator {
 
     private void logSummary(String prefix) {
         TlsContexts now = contexts;
-        if (now.npnMissing()) {
+        if (now.wantedMissing()) {
             LOG.warn(prefix + now.summary());
         } else {
             LOG.info(prefix + now.summary());

@@ -7,6 +7,7 @@ import java.util.Locale;
 /** The negotiator's configuration, checked once; a changed configuration is a new instance. */
 final class TlsSettings {
 
+    static final String OPENSSL = "OPENSSL";
     static final String JDK = "JDK";
     static final String BCJSSE = "BCJSSE";
 
@@ -24,8 +25,9 @@ final class TlsSettings {
         }
         this.handshakeTimeoutMillis = config.handshakeTimeoutMillis();
         this.alpnProvider = config.alpnProvider().trim().toUpperCase(Locale.ROOT);
-        if (!alpnProvider.equals(JDK) && !alpnProvider.equals(BCJSSE)) {
-            throw new IllegalArgumentException("alpnProvider must be JDK or BCJSSE, not " + config.alpnProvider());
+        if (!alpnProvider.equals(OPENSSL) && !alpnProvider.equals(JDK) && !alpnProvider.equals(BCJSSE)) {
+            throw new IllegalArgumentException("alpnProvider must be OPENSSL, JDK or BCJSSE, not "
+                    + config.alpnProvider());
         }
         this.certificateFile = config.certificateFile().trim();
         this.privateKeyFile = config.privateKeyFile().trim();
@@ -61,7 +63,7 @@ final class TlsSettings {
         return handshakeTimeoutMillis;
     }
 
-    /** {@link #JDK} or {@link #BCJSSE}. */
+    /** {@link #OPENSSL}, {@link #JDK} or {@link #BCJSSE}: what was asked for (OPENSSL may not be available). */
     String alpnProvider() {
         return alpnProvider;
     }

@@ -124,11 +124,12 @@ public class TlsLiveChangeTest {
 
     @Test
     public void npnSwitchedOffLiveSendsNpnClientsToTheAlpnEngineAndUpdatesTheServiceProperties() throws Exception {
-        TlsNegotiator negotiator = TlsPeers.negotiator(Map.of());
+        // (the JDK engine for ALPN, so that which engine served shows whether NPN did)
+        TlsNegotiator negotiator = TlsPeers.negotiator(Map.of("alpnProvider", "JDK"));
         List<Dictionary<String, ?>> updates = new ArrayList<>();
         negotiator.register(recordingContext(updates));
 
-        negotiator.modified(TlsPeers.config(Map.of("npn", false)));
+        negotiator.modified(TlsPeers.config(Map.of("npn", false, "alpnProvider", "JDK")));
 
         Connection c = connection(negotiator, SPDY_AND_HTTP, TlsPeers.npnClient("spdy/3.1", "http/1.1")).pump();
         assertTrue(c.clientTls().handshakeFuture().isSuccess());

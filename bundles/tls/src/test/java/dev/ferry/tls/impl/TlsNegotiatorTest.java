@@ -30,6 +30,7 @@ public class TlsNegotiatorTest {
     @Rule(order = Integer.MIN_VALUE)
     public static final LeakCheck LEAKS = new LeakCheck();
 
+    private static TlsNegotiator boringSsl;
     private static TlsNegotiator jdk;
     private static TlsNegotiator bc;
     private static TlsNegotiator noNpn;
@@ -37,9 +38,10 @@ public class TlsNegotiatorTest {
     @BeforeClass
     public static void negotiators() throws Exception {
         assertTrue("netty-tcnative must load in the tests: " + OpenSsl.unavailabilityCause(), OpenSsl.isAvailable());
-        jdk = TlsPeers.negotiator(Map.of());
+        boringSsl = TlsPeers.negotiator(Map.of());
+        jdk = TlsPeers.negotiator(Map.of("alpnProvider", "JDK"));
         bc = TlsPeers.negotiator(Map.of("alpnProvider", "BCJSSE"));
-        noNpn = TlsPeers.negotiator(Map.of("npn", false));
+        noNpn = TlsPeers.negotiator(Map.of("npn", false, "alpnProvider", "JDK"));
     }
 
     @Test
@@ -53,6 +55,22 @@ public class TlsNegotiatorTest {
         try (Connection c = handshake(jdk, HTTP, TlsPeers.jdkClient("spdy/3.1", "http/1.1"))) {
             assertEquals(List.of("http/1.1"), c.negotiated);
         }
+    }
+
+    @Test
+    public void byDefaultBoringSslServesAlpnClientsOnTls13() throws Exception {
+        for (List<String> offered : List.of(List.of("h2", "http/1.1"), List.of("spdy/3.1", "http/1.1"))) {
+            try (Connection c = handshake(boringSsl, List.of("h2", "spdy/3.1", "http/1.1"),
+                    TlsPeers.jdkClient(offered.toArray(new String[0])))) {
+                assertEquals(offered.subList(0, 1), c.negotiated);
+                assertEquals("TLSv1.3", c.serverVersion());
+                assertTrue(c.serverUsesBoringSsl());
+            }
+        }
+        try (Connection c = handshake(boringSsl, HTTP, TlsPeers.jdkClient())) {
+            assertEquals("a client naming no protocol gets the fallback", List.of("http/1.1"), c.negotiated);
+        }
+        assertEquals("OPENSSL", boringSsl.serviceProperties().get(TlsNegotiator.ALPN_PROVIDER_PROPERTY));
     }
 
     @Test
@@ -105,7 +123,7 @@ public class TlsNegotiatorTest {
 
     @Test
     public void alpnClientSharingNoProtocolGetsNoAlpnAndTheFallback() throws Exception {
-        for (TlsNegotiator negotiator : new TlsNegotiator[] {jdk, bc}) {
+        for (TlsNegotiator negotiator : new TlsNegotiator[] {boringSsl, jdk, bc}) {
             try (Connection c = handshake(negotiator, SPDY_AND_HTTP, TlsPeers.jdkClient("h2"))) {
                 assertEquals(List.of("http/1.1"), c.negotiated);
                 assertNull(TlsNegotiator.negotiated(c.clientTls()));

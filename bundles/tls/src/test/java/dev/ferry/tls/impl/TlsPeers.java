@@ -42,7 +42,10 @@ final class TlsPeers {
     private TlsPeers() {
     }
 
-    /** The negotiator's configuration with a generated RSA certificate and {@code settings} on top. */
+    /**
+     * The negotiator's configuration with a generated certificate (P-256; RSA for Bouncy Castle JSSE) and
+     * {@code settings} on top.
+     */
     static TlsNegotiator.Config config(Map<String, Object> settings) throws IOException, GeneralSecurityException {
         synchronized (TlsPeers.class) {
             if (certificateDir == null) {
@@ -50,7 +53,9 @@ final class TlsPeers {
                 certificateDir.toFile().deleteOnExit();
             }
         }
-        SelfSignedCertificate cert = SelfSignedCertificate.ensure(certificateDir);
+        SelfSignedCertificate cert = SelfSignedCertificate.ensure(certificateDir,
+                "BCJSSE".equals(settings.get("alpnProvider")) ? SelfSignedCertificate.KeyType.RSA_2048
+                        : SelfSignedCertificate.KeyType.EC_P256);
         Map<String, Object> all = new HashMap<>();
         all.put("certificateFile", cert.certificate().toString());
         all.put("privateKeyFile", cert.privateKey().toString());
