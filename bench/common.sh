@@ -28,7 +28,7 @@ start_ferry() {
     if [ -n "$2" ]; then
         printf 'rules = %s\nbypass = <-loopback>\n' "$2" > "$work/$1/config/dev.ferry.resolver.cfg"
     fi
-    (cd "$work/$1" && FERRY_OPTS="-Dferry.console.port=$console" exec bin/ferry > out.txt 2>&1) &
+    (cd "$work/$1" && FERRY_OPTS="-Dferry.console.port=$console ${BENCH_FERRY_OPTS:-}" exec bin/ferry > out.txt 2>&1) &
     pids="$pids $!"
     started=$http
     started_https=$https

@@ -144,8 +144,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             reject(new ProxyError(ProxyErrorType.HTTP_REQUEST_ERROR, e.getMessage()), connect);
             return;
         }
-        ctx.channel().config().setAutoRead(false);
-        // From here on what the client sends waits in the backlog until the request goes on (or is refused).
+        // From here on what the client sends waits in the backlog until the request goes on (or is refused); reading
+        // pauses only once something has to wait (channelRead), not for every request: each pause and resume is a
+        // system call, and a client that does not pipeline sends nothing until the response.
         state = State.CHECKING;
         if (connect) {
             // What follows the CONNECT is tunnel data, whatever the hooks decide: the codec must not parse it.
@@ -269,6 +270,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             ex.bytesIn += content.content().readableBytes();
             if (origin == null) {
                 outgoing.hold(content);
+                if (content.content().isReadable()) {
+                    // body bytes: no more until the origin is connected (onOriginConnected reads on)
+                    ctx.channel().config().setAutoRead(false);
+                }
             } else {
                 origin.write(content, origin.voidPromise());
                 if (!origin.isWritable()) {
@@ -283,7 +288,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         ex.requestDone = true;
         if (state == State.FORWARDING) {
-            ctx.channel().config().setAutoRead(false);
+            // (what the client sends next, a pipelined request, waits in the backlog: channelRead)
             if (origin != null) {
                 origin.flush();
                 originHandler.requestSent();
