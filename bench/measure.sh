@@ -17,30 +17,39 @@ proc_ticks() {
     echo "$total"
 }
 
-# busy CPU ticks of the whole machine: user, nice, system and steal (interrupt time is not charged to processes)
-busy_ticks() {
-    awk '/^cpu / {print $2 + $3 + $4 + $9}' /proc/stat
+# every process's CPU clock ticks (user + system), "pid ticks" per line, sorted by pid
+all_ticks() {
+    awk '{pid = $1; sub(/^.*\) /, ""); print pid, $12 + $13}' /proc/[0-9]*/stat 2>/dev/null | sort -k1,1
+}
+
+# other_ticks BEFORE AFTER PID...: the ticks processes other than PID... (and their children) used between the two
+# snapshots of all_ticks, counting the processes alive in both (the load generator, started in between, is not)
+other_ticks() {
+    local before=$1 after=$2 ours
+    shift 2
+    ours=" $* $(for p in "$@"; do pgrep -P "$p" || true; done | tr '\n' ' ') $$ "
+    join "$before" "$after" | awk -v ours="$ours" 'index(ours, " " $1 " ") == 0 {t += $3 - $2} END {print t + 0}'
 }
 
 # run_measured PROXY_PID OUT COMMAND...: runs COMMAND (stdout to OUT, stderr to OUT.err) and sets run_elapsed (s),
-# run_proxy_cpu (s) and run_other (s of CPU used by anything but the proxy, the origin and COMMAND); repeats a
-# run whose run_other exceeds OTHER_CPU_LIMIT cores, twice at most, then keeps it and says so
+# run_proxy_cpu (s) and run_other (s of CPU used by processes other than the proxies, the origin and COMMAND);
+# repeats a run whose run_other exceeds OTHER_CPU_LIMIT cores, twice at most, then keeps it and says so
 run_measured() {
     local proxy=$1 output=$2 attempt=1 hz
     shift 2
     hz=$(getconf CLK_TCK)
     while :; do
-        local b0 p0 o0 t0 b1 p1 o1 t1 client
-        b0=$(busy_ticks); p0=$(proc_ticks $proxy); o0=$(proc_ticks "$origin_pid"); t0=$(date +%s.%N)
-        local TIMEFORMAT='%3U %3S'
-        { time "$@" > "$output" 2> "$output.err"; } 2> "$output.time" \
-            || { echo "bench: failed: $*" >&2; cat "$output" "$output.err" >&2; return 1; }
-        t1=$(date +%s.%N); b1=$(busy_ticks); p1=$(proc_ticks $proxy); o1=$(proc_ticks "$origin_pid")
-        client=$(awk '{print $1 + $2}' "$output.time")
+        local p0 t0 p1 t1
+        all_ticks > "$work/ticks.before"
+        p0=$(proc_ticks $proxy); t0=$(date +%s.%N)
+        { "$@" > "$output" 2> "$output.err"; } || { echo "bench: failed: $*" >&2; cat "$output" "$output.err" >&2
+            return 1; }
+        t1=$(date +%s.%N); p1=$(proc_ticks $proxy)
+        all_ticks > "$work/ticks.after"
         run_elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')
         run_proxy_cpu=$(awk -v a="$p0" -v b="$p1" -v hz="$hz" 'BEGIN {printf "%.3f", (b - a) / hz}')
-        run_other=$(awk -v b="$((b1 - b0))" -v p="$((p1 - p0))" -v o="$((o1 - o0))" -v c="$client" -v hz="$hz" \
-            'BEGIN {v = (b - p - o) / hz - c; printf "%.2f", v < 0 ? 0 : v}')
+        run_other=$(awk -v t="$(other_ticks "$work/ticks.before" "$work/ticks.after" "$origin_pid" $proxy)" \
+            -v hz="$hz" 'BEGIN {printf "%.2f", t / hz}')
         if awk -v o="$run_other" -v e="$run_elapsed" -v l="$OTHER_CPU_LIMIT" 'BEGIN {exit !(o > l * e)}'; then
             if [ $attempt -lt 3 ]; then
                 echo "bench: other processes used ${run_other} s of CPU in ${run_elapsed} s; again: $*" >&2

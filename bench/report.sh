@@ -131,8 +131,10 @@ write_report() { # FILE
         echo "## Failed requests and CPU used by other processes, per run"
         echo
         echo "Failed requests (wrk's non-2xx and socket errors; tunnels that failed) must be 0. \"Other CPU\" is the CPU"
-        echo "time (s) that processes other than the proxy, the origin and the load generator used during a run (a run"
-        echo "above $OTHER_CPU_LIMIT of a core was repeated, twice at most)."
+        echo "time (s) that processes other than the measured proxy, the origin and the load generator used during a run"
+        echo "(the idle proxy too: a JVM compiling in the background disturbs the others); a run above $OTHER_CPU_LIMIT"
+        echo "of a core was repeated, twice at most. RSS per idle connection is the proxy's RSS growth divided by the"
+        echo "connections held, measured after the load above: memory a JVM already took for that load is reused."
         echo
         local key
         for key in $(cd "$work/results" && ls | grep -E '\.(errors|other_cpu)$' | sort); do

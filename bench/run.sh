@@ -70,7 +70,8 @@ ferry_http=$started
 ferry_https=$started_https
 ferry_pid=${pids##* }
 for port in $origin_http $origin_https $squid_http $squid_https $ferry_http $ferry_https; do await_port "$port"; done
-sleep 5
+# RSS at start: once the proxies are up and have settled (the JVM returns freed native memory every 10 s)
+sleep 15
 record rss.idle.squid "$(rss_mb "$squid_pid")"
 record rss.idle.ferry "$(rss_mb "$ferry_pid")"
 start_time=$(date -u '+%Y-%m-%d %H:%M UTC')

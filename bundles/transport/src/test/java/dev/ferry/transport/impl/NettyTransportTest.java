@@ -164,6 +164,15 @@ public class NettyTransportTest {
     }
 
     @Test
+    public void byDefaultThereIsOneEventLoopPerCore() {
+        int count = 0;
+        for (Object loop : transport("eventLoopThreads", 0).eventLoops()) {
+            count++;
+        }
+        assertEquals(Runtime.getRuntime().availableProcessors(), count);
+    }
+
+    @Test
     public void eventLoopSettingsWaitForTheNextStartAndTheLoopsKeepRunning() throws Exception {
         NettyTransport transport = transport("eventLoopThreads", 1);
         EventLoopGroup loops = transport.eventLoops();
