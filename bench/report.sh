@@ -28,8 +28,7 @@ verdict() {
 versions() {
     echo "- Machine: $(nproc) cores ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)), \
 $(awk '/^MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, Linux $(uname -r)"
-    echo "- Java: $(java -version 2>&1 | head -1); Ferry $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')\
-$(git -C "$here" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+    echo "- Java: $(java -version 2>&1 | head -1); Ferry $ferry_revision"
     echo "- $(squid -v | head -1); $(nginx -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); $(curl -V | head -1 | cut -d' ' -f1-2)"
 }
 
@@ -140,6 +139,10 @@ write_report() { # FILE
         for key in $(cd "$work/results" && ls | grep -E '\.(errors|other_cpu)$' | sort); do
             echo "- \`$key\`: $(runs "$key")"
         done
+        if [ -f "$here/NOTES.md" ]; then
+            echo
+            cat "$here/NOTES.md"
+        fi
     } > "$1"
 }
 

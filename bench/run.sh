@@ -75,6 +75,9 @@ sleep 15
 record rss.idle.squid "$(rss_mb "$squid_pid")"
 record rss.idle.ferry "$(rss_mb "$ferry_pid")"
 start_time=$(date -u '+%Y-%m-%d %H:%M UTC')
+# (read now: the report itself is a change once it is being written)
+ferry_revision="$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')\
+$(git -C "$here" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 
 small=http://127.0.0.1:$origin_http/100b
 bulk_plain=http://127.0.0.1:$origin_http/bulk.bin
