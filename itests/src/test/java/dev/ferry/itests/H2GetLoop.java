@@ -105,9 +105,15 @@ final class H2GetLoop implements AutoCloseable {
 
     /**
      * GOAWAY's rule: the stream was above its last stream id (the proxy ignored it; Netty's client closes it when the
-     * GOAWAY arrives), was refused, or could not even be opened after it.
+     * GOAWAY arrives), was refused, or could not even be opened (or sent) before the connection closed.
      */
     private static boolean neverProcessed(H2Peer peer, Request request, Throwable failure) {
+        boolean neverSent = request == null || request.streamId.isCompletedExceptionally();
+        if (neverSent && !peer.channel.isActive()) {
+            // The stream could not be opened or its HEADERS written: the connection had closed (the proxy closes
+            // one that got GOAWAY once its streams are done, which can cross a stream the client is opening).
+            return true;
+        }
         int last = lastStreamOfGoAway(peer);
         if (last < 0) {
             return false;

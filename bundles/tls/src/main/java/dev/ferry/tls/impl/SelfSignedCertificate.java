@@ -66,7 +66,10 @@ final class SelfSignedCertificate {
         this.created = created;
     }
 
-    /** Returns the P-256 certificate in {@code dir}, making it first when it is not there. */
+    /**
+     * Returns the default certificate in {@code dir}, making it (P-256) first when it is not there; one an older
+     * Ferry made there is RSA 2048 and is kept (delete both files for a P-256 one).
+     */
     static SelfSignedCertificate ensure(Path dir) throws IOException, GeneralSecurityException {
         return ensure(dir, KeyType.EC_P256);
     }
