@@ -17,9 +17,11 @@ proc_ticks() {
     echo "$total"
 }
 
-# every process's CPU clock ticks (user + system), "pid ticks" per line, sorted by pid
+# every process's CPU clock ticks (user + system), "pid ticks" per line, sorted by pid (cat, not awk, opens the
+# files: a process that ends meanwhile is skipped, where mawk would stop at it)
 all_ticks() {
-    awk '{pid = $1; sub(/^.*\) /, ""); print pid, $12 + $13}' /proc/[0-9]*/stat 2>/dev/null | sort -k1,1
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '{pid = $1; sub(/^.*\) /, ""); print pid, $12 + $13}' \
+        | sort -k1,1
 }
 
 # other_ticks BEFORE AFTER PID...: the ticks processes other than PID... (and their children) used between the two
@@ -32,7 +34,7 @@ other_ticks() {
 }
 
 # run_measured PROXY_PID OUT COMMAND...: runs COMMAND (stdout to OUT, stderr to OUT.err) and sets run_elapsed (s),
-# run_proxy_cpu (s) and run_other (s of CPU used by processes other than the proxies, the origin and COMMAND);
+# run_proxy_cpu (s) and run_other (s of CPU used by processes other than the measured proxy, the origin and COMMAND);
 # repeats a run whose run_other exceeds OTHER_CPU_LIMIT cores, twice at most, then keeps it and says so
 run_measured() {
     local proxy=$1 output=$2 attempt=1 hz
