@@ -1,6 +1,7 @@
 package dev.ferry.itests;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,28 +19,44 @@ final class CommandResult {
         this.err = err;
     }
 
-    /** Runs {@code command}; fails the test if it has not finished after {@code timeoutSeconds}. */
+    /**
+     * Runs {@code command}; fails the test if it has not finished after {@code timeoutSeconds}, and then stops it and
+     * every process it started (a hung child would otherwise hold the pipes open and the test with them).
+     */
     static CommandResult run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).start();
         p.getOutputStream().close();
         byte[][] streams = new byte[2][];
-        // stderr on its own thread, so that neither pipe fills up while the other is read
-        Thread errReader = new Thread(() -> {
-            try {
-                streams[1] = p.getErrorStream().readAllBytes();
-            } catch (IOException e) {
-                streams[1] = e.toString().getBytes(StandardCharsets.UTF_8);
-            }
-        }, "command-stderr");
-        errReader.start();
-        streams[0] = p.getInputStream().readAllBytes();
+        // Both pipes on threads of their own: neither fills up while the other is read, and the wait below is bounded.
+        Thread outReader = drain(p.getInputStream(), streams, 0, "command-stdout");
+        Thread errReader = drain(p.getErrorStream(), streams, 1, "command-stderr");
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("did not finish in " + timeoutSeconds + " s: " + command);
+            p.descendants().forEach(ProcessHandle::destroy); // TERM first: a script's exit trap cleans up
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+            outReader.join(10_000);
+            throw new AssertionError("did not finish in " + timeoutSeconds + " s: " + command + "\n--- stdout\n"
+                    + (streams[0] == null ? "" : new String(streams[0], StandardCharsets.UTF_8)));
         }
+        outReader.join();
         errReader.join();
         return new CommandResult(p.exitValue(), new String(streams[0], StandardCharsets.UTF_8),
                 new String(streams[1], StandardCharsets.UTF_8));
+    }
+
+    private static Thread drain(InputStream in, byte[][] streams, int index, String name) {
+        Thread reader = new Thread(() -> {
+            try {
+                streams[index] = in.readAllBytes();
+            } catch (IOException e) {
+                streams[index] = e.toString().getBytes(StandardCharsets.UTF_8);
+            }
+        }, name);
+        reader.start();
+        return reader;
     }
 
     @Override
