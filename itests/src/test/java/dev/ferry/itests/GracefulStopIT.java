@@ -108,6 +108,11 @@ public class GracefulStopIT {
             assertTrue("exited " + exitMillis + " ms after SIGTERM: it waited for the drain timeout instead of the "
                     + "connections", exitMillis < TimeUnit.SECONDS.toMillis(DRAIN_SECONDS) - 5000);
             assertTrue(ferry.log(), ferry.log().contains("Ferry stops: every connection finished in"));
+            // The exchanges that ended during the drain, the last moments before the stop, are in the access log:
+            // the lines still queued for the log are written before the process ends.
+            String accessLog = ferry.accessLog();
+            assertTrue(accessLog, accessLog.contains(" GET " + origin.url("/bytes?n=" + DOWNLOAD) + " 200 "));
+            assertTrue(accessLog, accessLog.contains(" CONNECT 127.0.0.1:" + target.port() + " 200 "));
             ferry.assertNoLeaks();
         } finally {
             clients.shutdownNow();

@@ -37,6 +37,23 @@ public class AccessLogTest {
     }
 
     @Test
+    public void eachLineCarriesTheTimeItsExchangeEndedToTheMillisecondWithItsZoneOffset() {
+        long millis = java.time.Instant.parse("2026-12-07T19:33:09.012Z").toEpochMilli();
+        assertEquals("2026-12-07T19:33:09.012Z", AccessLog.time(millis, java.time.ZoneOffset.UTC));
+        assertEquals("2026-12-07T20:33:09.012+01:00", AccessLog.time(millis, java.time.ZoneId.of("Europe/Berlin")));
+        assertEquals("2026-12-07T19:33:09.999Z", AccessLog.time(millis + 987, java.time.ZoneOffset.UTC));
+        assertEquals("2026-12-07T19:33:10.000Z", AccessLog.time(millis + 988, java.time.ZoneOffset.UTC));
+        assertEquals("2026-12-07T19:33:09.099Z", AccessLog.time(millis + 87, java.time.ZoneOffset.UTC));
+        // the same as Log4j's %d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} wrote before, whatever the millisecond
+        java.time.format.DateTimeFormatter log4j = java.time.format.DateTimeFormatter.ofPattern(
+                "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        java.time.ZoneId zone = java.time.ZoneId.of("America/St_Johns");
+        for (long t = millis; t < millis + 2500; t += 7) {
+            assertEquals(log4j.format(java.time.Instant.ofEpochMilli(t).atZone(zone)), AccessLog.time(t, zone));
+        }
+    }
+
+    @Test
     public void anExchangeCarriesItsCodecsProtocol() {
         Exchange ex = new Exchange(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "http://o.test/"),
                 TestCodecs.SERVER.protocol());
