@@ -42,7 +42,8 @@ write_report() { # FILE
         echo "Written by \`bench/run.sh\`$($smoke && echo ' --smoke (figures of a seconds-long check: not to quote)')" \
             "on $start_time. One machine runs everything: the load generator, the origin (nginx), Squid and Ferry."
         echo "Each figure is the median of $RUNS runs of ${DURATION} s (bulk: $RUNS rounds) after ${WARMUP} s of warm-up" \
-            "per variant, the runs in brackets; ratios are of medians from this one run."
+            "per variant (fresh tunnels: ${TUNNEL_WARMUP} s, as long as the JIT compiled the tunnel path here), the runs" \
+            "in brackets; ratios are of medians from this one run."
         echo
         versions
         echo "- Ferry: the built distribution as shipped (launcher, configuration, access log on), on free ports, with"

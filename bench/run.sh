@@ -11,7 +11,8 @@
 #                                 runs this; the figures mean nothing), writes to $work unless --out is given
 #   bench/run.sh --out FILE       where the report goes (default: BENCHMARKS.md in the repository)
 #
-# Settings (environment): WARMUP (s, 20), DURATION (s per run, 10), RUNS (3), CONNECTIONS (wrk, 50),
+# Settings (environment): WARMUP (s, 20), TUNNEL_WARMUP (s, 60: the JIT compiles the tunnel path for about 50 s of
+# tunnel load, a third of the proxy's CPU until then), DURATION (s per run, 10), RUNS (3), CONNECTIONS (wrk, 50),
 # TUNNELS_IN_FLIGHT (50), BULK_MB (256), BULK_PARALLEL (8), IDLE_COUNTS ("1000 10000"), OTHER_CPU_LIMIT (0.15),
 # SECTIONS (what to measure, default all: "keepalive tunnels bulk idle streams jmh"; the JMH benchmarks of
 # testing/jmh via bench/jmh.sh, from the jar the build made).
@@ -37,6 +38,7 @@ if $smoke; then
     export JMH_WARMUP JMH_ITERATIONS JMH_WARMUP_TIME JMH_TIME
 fi
 WARMUP=${WARMUP:-20}
+TUNNEL_WARMUP=${TUNNEL_WARMUP:-$($smoke && echo "$WARMUP" || echo 60)}
 DURATION=${DURATION:-10}
 RUNS=${RUNS:-3}
 CONNECTIONS=${CONNECTIONS:-50}
@@ -132,8 +134,8 @@ tunnel_variants() { # seconds
     tunnels tls ferry "$ferry_pid" "$ferry_https" true "$1"
 }
 if section tunnels; then
-    echo "bench: fresh tunnels (warm-up ${WARMUP} s per variant, $RUNS runs of ${DURATION} s)" >&2
-    tunnel_variants "$WARMUP"
+    echo "bench: fresh tunnels (warm-up ${TUNNEL_WARMUP} s per variant, $RUNS runs of ${DURATION} s)" >&2
+    tunnel_variants "$TUNNEL_WARMUP"
     for _ in $(seq "$RUNS"); do tunnel_variants "$DURATION"; done
 fi
 
