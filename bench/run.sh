@@ -6,7 +6,7 @@
 # baselines as a ratio; a run during which processes other than the proxy, origin and load generator used more
 # than OTHER_CPU_LIMIT of a core is repeated (twice at most, then marked). Writes BENCHMARKS.md.
 #
-#   bench/run.sh                  the full run (12.5 minutes here), after `mvn -B -q install -DskipTests`
+#   bench/run.sh                  the full run (17.5 minutes here), after `mvn -B -q install -DskipTests`
 #   bench/run.sh --smoke          seconds per figure, one run: checks that every measurement works (the test suite
 #                                 runs this; the figures mean nothing), writes to $work unless --out is given
 #   bench/run.sh --out FILE       where the report goes (default: BENCHMARKS.md in the repository)

@@ -68,7 +68,8 @@ public final class AccessLogWriter {
     void deactivate() throws InterruptedException {
         AccessLog.writeThrough(null);
         stopping = true;
-        while (offering.get() > 0) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MILLIS);
+        while (offering.get() > 0 && System.nanoTime() - deadline < 0) {
             Thread.onSpinWait(); // an offer takes a microsecond, or waits for room the writer is making
         }
         finishing = true;
@@ -129,7 +130,12 @@ public final class AccessLogWriter {
         int written = 0;
         for (String line; (line = lines.poll()) != null;) {
             queued.decrementAndGet();
-            sink.accept(line);
+            try {
+                sink.accept(line);
+            } catch (RuntimeException e) {
+                // (the writer goes on: were it to end, the queue would fill and the I/O threads wait for good)
+                LOG.warn("Access log: a line could not be written ({}): {}", e, line);
+            }
             written++;
         }
         return written;

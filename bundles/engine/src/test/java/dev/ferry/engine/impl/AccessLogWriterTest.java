@@ -75,4 +75,29 @@ public class AccessLogWriterTest {
             writer.deactivate();
         }
     }
+
+    @Test(timeout = 30_000)
+    public void aLineTheLoggerFailsOnDoesNotStopTheWriter() throws Exception {
+        ConcurrentLinkedQueue<String> written = new ConcurrentLinkedQueue<>();
+        CountDownLatch last = new CountDownLatch(1);
+        AccessLogWriter writer = new AccessLogWriter(line -> {
+            if (line.equals("bad")) {
+                throw new IllegalStateException("the appender failed");
+            }
+            written.add(line);
+            if (line.equals("b")) {
+                last.countDown();
+            }
+        });
+        writer.activate();
+        try {
+            assertTrue(writer.offer("a"));
+            assertTrue(writer.offer("bad"));
+            assertTrue(writer.offer("b"));
+            assertTrue(last.await(5, TimeUnit.SECONDS));
+            assertEquals(List.of("a", "b"), new ArrayList<>(written));
+        } finally {
+            writer.deactivate();
+        }
+    }
 }
