@@ -18,7 +18,7 @@ public class AccessLogWriterTest {
     public void linesOfEachThreadAreWrittenInOrderAndNoneIsLostWhenTheWriterStopsMidway() throws Exception {
         List<String> written = new ArrayList<>(); // only the writer's thread adds, until it has ended
         AccessLogWriter writer = new AccessLogWriter(written::add);
-        writer.activate();
+        writer.activate(config(65_536, 10));
         int threads = 4;
         int perThread = 50_000;
         ConcurrentLinkedQueue<String> refused = new ConcurrentLinkedQueue<>();
@@ -63,7 +63,7 @@ public class AccessLogWriterTest {
     public void anIdleWriterIsWokenByTheNextLine() throws Exception {
         CountDownLatch got = new CountDownLatch(1);
         AccessLogWriter writer = new AccessLogWriter(line -> got.countDown());
-        writer.activate();
+        writer.activate(config(65_536, 10));
         try {
             Thread.sleep(200); // long past a round: the writer waits without a deadline now
             long start = System.nanoTime();
@@ -89,7 +89,7 @@ public class AccessLogWriterTest {
                 last.countDown();
             }
         });
-        writer.activate();
+        writer.activate(config(65_536, 10));
         try {
             assertTrue(writer.offer("a"));
             assertTrue(writer.offer("bad"));
@@ -99,5 +99,56 @@ public class AccessLogWriterTest {
         } finally {
             writer.deactivate();
         }
+    }
+
+    @Test(timeout = 30_000)
+    public void withQueueLinesWaitingTheNextOfferWaitsForRoomAndNoLineIsLost() throws Exception {
+        List<String> written = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch sinkMayGoOn = new CountDownLatch(1);
+        CountDownLatch sinkHasFirst = new CountDownLatch(1);
+        AccessLogWriter writer = new AccessLogWriter(line -> {
+            sinkHasFirst.countDown();
+            try {
+                sinkMayGoOn.await(); // the disk stalls
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            written.add(line);
+        });
+        writer.activate(config(2, 10));
+        try {
+            assertTrue(writer.offer("a"));
+            assertTrue(sinkHasFirst.await(5, TimeUnit.SECONDS)); // "a" taken: the writer is stuck in the sink
+            assertTrue(writer.offer("b"));
+            assertTrue(writer.offer("c"));
+            java.util.concurrent.CompletableFuture<Boolean> fourth = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> writer.offer("d"));
+            Thread.sleep(300);
+            assertFalse("the offer beyond queueLines waits", fourth.isDone());
+            sinkMayGoOn.countDown();
+            assertTrue(fourth.get(5, TimeUnit.SECONDS));
+        } finally {
+            writer.deactivate();
+        }
+        assertEquals(List.of("a", "b", "c", "d"), written);
+    }
+
+    static AccessLogWriter.Config config(int queueLines, int roundMillis) {
+        return new AccessLogWriter.Config() {
+            @Override
+            public int queueLines() {
+                return queueLines;
+            }
+
+            @Override
+            public int roundMillis() {
+                return roundMillis;
+            }
+
+            @Override
+            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+                return AccessLogWriter.Config.class;
+            }
+        };
     }
 }
