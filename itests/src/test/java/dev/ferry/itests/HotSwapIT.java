@@ -32,6 +32,8 @@ public class HotSwapIT {
             // The ACL's hook registers again with the new ranking: exchanges move to the new chain.
             SwapStep.editConfig("dev.ferry.acl.cfg", "service.ranking", "I\"1001\""),
             SwapStep.editConfig("dev.ferry.connector.cfg", "maxQueuedResolutions", "2048"),
+            // Every exchange's access log line goes through the writer whose round changes.
+            SwapStep.editConfig("dev.ferry.engine.accesslog.cfg", "roundMillis", "20"),
             // With X-Forwarded-For on, the headers plugin registers its hook: every later exchange passes it.
             SwapStep.editConfig("dev.ferry.headers.cfg", "xForwardedFor", "B\"true\""),
             SwapStep.editConfig("dev.ferry.http1.cfg", "maxInitialLineLength", "16384"),
