@@ -19,15 +19,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hands the access log's lines to the {@code ferry.access} logger from a thread of its own, in the order the
- * exchanges ended, so that the proxy's I/O threads only add a line to a queue. While lines keep coming the writer takes
- * them in rounds {@code roundMillis} (10) apart and nobody wakes it; it is woken only after a round that found nothing.
+ * exchanges ended, so that the proxy's I/O threads only add a line to a queue. While lines keep coming the writer
+ * takes them in rounds {@code roundMillis} (10) apart and nobody wakes it; it is woken only after a round that found
+ * nothing.
  * (A logger or appender that wakes its thread for every line costs an I/O thread a futex call and the machine two
  * context switches per request: about 10 us of a keep-alive GET here, a fifth of the proxy's CPU.)
  *
  * <p>Each line carries the time its exchange ended (the layout prints the message only). A full queue
- * ({@code queueLines}: the disk stalls) makes the I/O threads wait rather than lose a line. Both settings apply live. At deactivation
- * the writer writes what is queued before it ends; a line that comes after that is logged on the thread that ended
- * its exchange, as one is when there is no writer at all (unit tests).
+ * ({@code queueLines}: the disk stalls) makes the I/O threads wait rather than lose a line. Both settings apply live.
+ * At deactivation the writer writes what is queued before it ends; a line that comes after that is logged on the
+ * thread that ended its exchange, as one is when there is no writer at all (unit tests).
  */
 @Component(service = AccessLogWriter.class, immediate = true, configurationPid = AccessLogWriter.PID)
 @Designate(ocd = AccessLogWriter.Config.class)
@@ -46,6 +47,7 @@ public final class AccessLogWriter {
                 + "nobody wakes it in between; an idle writer is woken by the next line", min = "1", max = "1000")
         int roundMillis() default 10;
     }
+
     private static final long FULL_WAIT_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final long STOP_WAIT_MILLIS = 5_000;
     private static final Logger LOG = LoggerFactory.getLogger(AccessLogWriter.class);
