@@ -43,7 +43,11 @@ final class SpdyServerSession extends ChannelDuplexHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpdyServerSession.class);
 
-    private final SpdyLimits limits;
+    /** The session's limits, read once: a configuration proxy costs a reflective call per read. */
+    private final int maxConcurrentStreams;
+    private final int streamWindowBytes;
+    private final int sessionWindowBytes;
+    private final int maxDataFrameBytes;
     private final Supplier<ChannelHandler> exchangeHandlers;
     private final SpdyServerCodec codec;
     private final IntObjectMap<SpdyStreamChannel> streams = new IntObjectHashMap<>();
@@ -55,7 +59,10 @@ final class SpdyServerSession extends ChannelDuplexHandler {
     private boolean goingAway;
 
     SpdyServerSession(SpdyLimits limits, Supplier<ChannelHandler> exchangeHandlers, SpdyServerCodec codec) {
-        this.limits = limits;
+        this.maxConcurrentStreams = limits.maxConcurrentStreams();
+        this.streamWindowBytes = limits.streamWindowBytes();
+        this.sessionWindowBytes = limits.sessionWindowBytes();
+        this.maxDataFrameBytes = limits.maxDataFrameBytes();
         this.exchangeHandlers = exchangeHandlers;
         this.codec = codec;
     }
@@ -65,10 +72,10 @@ final class SpdyServerSession extends ChannelDuplexHandler {
         this.ctx = ctx;
         codec.sessionOpened(this);
         SpdySettingsFrame settings = new DefaultSpdySettingsFrame();
-        settings.setValue(SpdySettingsFrame.SETTINGS_MAX_CONCURRENT_STREAMS, limits.maxConcurrentStreams());
-        settings.setValue(SpdySettingsFrame.SETTINGS_INITIAL_WINDOW_SIZE, limits.streamWindowBytes());
+        settings.setValue(SpdySettingsFrame.SETTINGS_MAX_CONCURRENT_STREAMS, maxConcurrentStreams);
+        settings.setValue(SpdySettingsFrame.SETTINGS_INITIAL_WINDOW_SIZE, streamWindowBytes);
         ctx.write(settings);
-        receiveWindows = new ReceiveWindows(limits.streamWindowBytes(), limits.sessionWindowBytes(),
+        receiveWindows = new ReceiveWindows(streamWindowBytes, sessionWindowBytes,
                 (streamId, delta) -> ctx.writeAndFlush(new DefaultSpdyWindowUpdateFrame(streamId, delta),
                         ctx.voidPromise()));
         receiveWindows.open();
@@ -119,7 +126,7 @@ final class SpdyServerSession extends ChannelDuplexHandler {
         }
         lastStreamId = id;
         int open = openStreams();
-        if (goingAway || open >= limits.maxConcurrentStreams()) {
+        if (goingAway || open >= maxConcurrentStreams) {
             LOG.debug("{}: refusing stream {} ({} open, going away: {})", ctx.channel(), id, open, goingAway);
             sendReset(id, SpdyStreamStatus.REFUSED_STREAM);
             flush();
@@ -135,7 +142,7 @@ final class SpdyServerSession extends ChannelDuplexHandler {
             return;
         }
         SpdyStreamChannel stream = new SpdyStreamChannel(ctx.channel(), this, receiveWindows, id,
-                HttpMethod.CONNECT.equals(request.method()), initialSendWindow, limits.maxDataFrameBytes());
+                HttpMethod.CONNECT.equals(request.method()), initialSendWindow, maxDataFrameBytes);
         stream.pipeline().addLast(exchangeHandlers.get());
         streams.put(id, stream);
         ctx.channel().eventLoop().register(stream).addListener((ChannelFutureListener) f -> {
