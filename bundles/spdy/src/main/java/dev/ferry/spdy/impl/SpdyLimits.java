@@ -23,6 +23,11 @@ public @interface SpdyLimits {
             + "with GOAWAY PROTOCOL_ERROR")
     int maxHeaderBlockBytes() default 65536;
 
-    @AttributeDefinition(description = "Largest DATA frame the proxy sends, in bytes")
-    int maxDataFrameBytes() default 16384;
+    /**
+     * 16,376: with its 8-byte header a full frame is one full TLS record (16,384 bytes of plaintext), so that the TLS
+     * handler seals each frame as it is instead of copying frames' ends and starts together into records.
+     */
+    @AttributeDefinition(description = "Largest DATA frame the proxy sends, in bytes (16376: a frame and its 8-byte "
+            + "header fill one TLS record)")
+    int maxDataFrameBytes() default 16376;
 }

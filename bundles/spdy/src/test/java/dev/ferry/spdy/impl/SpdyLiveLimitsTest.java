@@ -7,9 +7,15 @@ import static org.junit.Assert.assertTrue;
 
 import dev.ferry.testing.LeakCheck;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.spdy.DefaultSpdySynStreamFrame;
 import io.netty.handler.codec.spdy.SpdyFrameCodec;
 import io.netty.handler.codec.spdy.SpdyHeaders;
@@ -31,6 +37,7 @@ import org.junit.Test;
 /**
  * Changed limits reach the sessions opened after the change, through the codec's own pipeline (frame codec and
  * session) talking to a client-side frame codec over bytes; sessions opened before keep the limits they announced.
+ * The default DATA frame size, in bytes on that pipeline.
  */
 public class SpdyLiveLimitsTest {
 
@@ -45,6 +52,7 @@ public class SpdyLiveLimitsTest {
         final EmbeddedChannel server = new EmbeddedChannel();
         final EmbeddedChannel client = new EmbeddedChannel(new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
         final List<Object> exchangeMessages = new ArrayList<>();
+        final List<Channel> streams = new ArrayList<>();
         int exchanges;
 
         Session(SpdyServerCodec codec) {
@@ -52,6 +60,7 @@ public class SpdyLiveLimitsTest {
                 @Override
                 public void handlerAdded(ChannelHandlerContext ctx) {
                     exchanges++;
+                    streams.add(ctx.channel());
                 }
 
                 @Override
@@ -163,5 +172,24 @@ public class SpdyLiveLimitsTest {
         Session session = new Session(codec);
         assertEquals(1, session.next(SpdySettingsFrame.class).getValue(
                 SpdySettingsFrame.SETTINGS_MAX_CONCURRENT_STREAMS));
+    }
+
+    @Test
+    public void byDefaultAFullDataFrameWithItsHeaderIsOneTlsRecordOfBytes() {
+        Session session = new Session(new SpdyServerCodec(limits(Map.of())));
+        session.next(SpdySettingsFrame.class);
+        session.next(SpdyWindowUpdateFrame.class);
+        session.open(1);
+        Channel stream = session.streams.get(0);
+        stream.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        stream.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(new byte[40_000])));
+
+        List<Integer> written = new ArrayList<>();
+        for (ByteBuf bytes; (bytes = session.server.readOutbound()) != null; ) {
+            written.add(bytes.readableBytes());
+            bytes.release();
+        }
+        // SYN_REPLY, then DATA frames: TLS seals at most 16,384 bytes of plaintext in a record (RFC 8446 5.1)
+        assertEquals(List.of(16_384, 16_384, 8 + 40_000 - 2 * (16_384 - 8)), written.subList(1, written.size()));
     }
 }
