@@ -11,6 +11,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -201,6 +202,25 @@ public class NettyTransportTest {
 
         assertEquals(2, transport.resolverThreads());
         assertFalse("still 64 KiB", writableWith(accept(server), 100_000));
+    }
+
+    @Test
+    public void acceptedAndMadeConnectionsHaveNagleOffWithNio() throws Exception {
+        assertNagleOff(transport());
+    }
+
+    @Test
+    public void acceptedAndMadeConnectionsHaveNagleOffWithEpoll() throws Exception {
+        Assume.assumeTrue("native epoll: " + Epoll.unavailabilityCause(), Epoll.isAvailable());
+        assertNagleOff(transport("nativeTransport", true));
+    }
+
+    /** The transport sets no TCP_NODELAY itself: Netty's channels do; this reads the sockets' option back. */
+    private void assertNagleOff(NettyTransport transport) throws Exception {
+        Channel accepted = accept(listen(transport, ANY_PORT));
+        Channel made = connect(transport, (InetSocketAddress) origin().getLocalSocketAddress());
+        assertTrue("accepted " + accepted, accepted.config().getOption(ChannelOption.TCP_NODELAY));
+        assertTrue("made " + made, made.config().getOption(ChannelOption.TCP_NODELAY));
     }
 
     @Test
