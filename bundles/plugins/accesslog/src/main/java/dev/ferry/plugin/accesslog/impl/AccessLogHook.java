@@ -74,6 +74,11 @@ public final class AccessLogHook implements ExchangeHook {
                 + " many wait, new lines are dropped and counted (one WARN a minute at most)")
         int queueLines() default 10000;
 
+        @AttributeDefinition(name = "Round milliseconds", description = "While lines keep coming, the writer takes"
+                + " them in rounds this far apart (1 to 1000), so that the proxy's I/O threads do not wake it for"
+                + " each line; after a round that found none, the next line wakes it at once")
+        int roundMillis() default 10;
+
         @AttributeDefinition(name = "Ranking", description = "Order among the exchange hooks, highest called first;"
                 + " the default -1000 comes after the others, so the log shows the request as they left it")
         int service_ranking() default -1000;
@@ -129,7 +134,7 @@ public final class AccessLogHook implements ExchangeHook {
 
     private ActiveLog open(LogSettings settings) throws IOException {
         RotatingFileWriter file = RotatingFileWriter.open(settings.file, settings.maxFileBytes, settings.maxFiles);
-        return new ActiveLog(settings, file, LogWriter.start(name, settings.queueLines, file));
+        return new ActiveLog(settings, file, LogWriter.start(name, settings.queueLines, settings.roundMillis, file));
     }
 
     @Activate
@@ -157,6 +162,7 @@ public final class AccessLogHook implements ExchangeHook {
         if (next.file.equals(now.settings.file)) {
             now.file.limits(next.maxFileBytes, next.maxFiles);
             now.writer.capacity(next.queueLines);
+            now.writer.roundMillis(next.roundMillis);
             active = new ActiveLog(next, now.file, now.writer);
         } else {
             ActiveLog opened;

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 /**
  * One log's configuration, checked: the format, the file (absolute), when and how far to rotate it, how many lines
- * may wait for the writer, and the hook's ranking. Immutable.
+ * may wait for the writer and how often it takes them, and the hook's ranking. Immutable.
  */
 final class LogSettings {
 
@@ -13,20 +13,25 @@ final class LogSettings {
     static final int MAX_FILES_LIMIT = 1000;
     /** Above this the queue is no longer a buffer for bursts but a way to run out of memory. */
     static final int MAX_QUEUE_LINES = 1_000_000;
+    /** A second between rounds is as long as a line should wait on a busy proxy. */
+    static final int MAX_ROUND_MILLIS = 1000;
 
     final LineFormat format;
     final Path file;
     final long maxFileBytes;
     final int maxFiles;
     final int queueLines;
+    final int roundMillis;
     final int ranking;
 
-    private LogSettings(LineFormat format, Path file, long maxFileBytes, int maxFiles, int queueLines, int ranking) {
+    private LogSettings(LineFormat format, Path file, long maxFileBytes, int maxFiles, int queueLines,
+            int roundMillis, int ranking) {
         this.format = format;
         this.file = file;
         this.maxFileBytes = maxFileBytes;
         this.maxFiles = maxFiles;
         this.queueLines = queueLines;
+        this.roundMillis = roundMillis;
         this.ranking = ranking;
     }
 
@@ -59,8 +64,12 @@ final class LogSettings {
             throw new IllegalArgumentException("queueLines must be 1 to " + MAX_QUEUE_LINES + ", not "
                     + config.queueLines());
         }
+        if (config.roundMillis() < 1 || config.roundMillis() > MAX_ROUND_MILLIS) {
+            throw new IllegalArgumentException("roundMillis must be 1 to " + MAX_ROUND_MILLIS + ", not "
+                    + config.roundMillis());
+        }
         return new LogSettings(format, path, config.maxFileBytes(), config.maxFiles(), config.queueLines(),
-                config.service_ranking());
+                config.roundMillis(), config.service_ranking());
     }
 
     /** bin/ferry does not change directory; it names the distribution's folder in {@code ferry.home}. */
@@ -72,6 +81,6 @@ final class LogSettings {
     @Override
     public String toString() {
         return format + " to " + file + " (rotated at " + maxFileBytes + " bytes, " + maxFiles + " kept, queue of "
-                + queueLines + " lines, service.ranking " + ranking + ")";
+                + queueLines + " lines, written every " + roundMillis + " ms while busy, service.ranking " + ranking + ")";
     }
 }

@@ -2,9 +2,11 @@ package dev.ferry.plugin.accesslog.impl;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,8 +14,11 @@ import org.slf4j.LoggerFactory;
  * The lines of one log on their way to its file: a bounded queue that the proxy's I/O threads offer lines to, and
  * one thread of its own ({@code ferry-accesslog-<name>}) that writes them in order. An offer never waits: when
  * {@code capacity} lines are waiting, the line is dropped and counted, and the writer reports the count (a WARN, at
- * most once a minute). The writer flushes whenever the queue is momentarily empty, so the file is current to the
- * last line whenever the proxy is idle, and writes in large blocks when it is busy.
+ * most once a minute). The writer takes the lines in rounds {@code roundMillis} apart while they keep coming, and
+ * sleeps after a round that found none until the next offer wakes it: a busy proxy's I/O threads do not wake it for
+ * each line (a context switch each, which cost more than the writing), an idle proxy's next line is written at once.
+ * It flushes after each round, so the file is current to the last line whenever the proxy is idle, and writes in
+ * large blocks when it is busy.
  *
  * <p>{@link #close} takes no more lines, lets the offers already under way finish, and has the writer write what is
  * queued, flush and close the file; it waits a bounded time for the thread to end. No line accepted by
@@ -24,15 +29,16 @@ final class LogWriter {
 
     static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
-    /** Put in the queue to wake the writer for its end; never written. */
-    private static final Object WAKE_UP = new Object();
 
     private final String name;
     private final LineSink sink;
     /** Unbounded itself: the bound is {@link #queued} against {@link #capacity}, which a change may set anew. */
-    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final Queue<String> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private volatile int capacity;
+    private volatile long roundNanos;
+    /** The writer sleeps until an offer wakes it (it found no line in its last round). */
+    private volatile boolean asleep;
     /** Offers under way; {@link #close} waits for them, so that none adds a line after the writer's last look. */
     private final AtomicInteger offering = new AtomicInteger();
     private volatile boolean closed;
@@ -45,9 +51,10 @@ final class LogWriter {
     private IOException lastFailure;
     private final Thread thread;
 
-    private LogWriter(String name, int capacity, LineSink sink) {
+    private LogWriter(String name, int capacity, int roundMillis, LineSink sink) {
         this.name = name;
         this.capacity = capacity;
+        this.roundNanos = TimeUnit.MILLISECONDS.toNanos(roundMillis);
         this.sink = sink;
         this.thread = new Thread(this::run, threadName(name));
         // never keeps the JVM from exiting; close() is what ends it in order
@@ -55,8 +62,8 @@ final class LogWriter {
     }
 
     /** Starts the writer thread of the log {@code name}, writing to {@code sink}. */
-    static LogWriter start(String name, int capacity, LineSink sink) {
-        LogWriter writer = new LogWriter(name, capacity, sink);
+    static LogWriter start(String name, int capacity, int roundMillis, LineSink sink) {
+        LogWriter writer = new LogWriter(name, capacity, roundMillis, sink);
         writer.thread.start();
         return writer;
     }
@@ -83,6 +90,10 @@ final class LogWriter {
                 return false;
             }
             queue.offer(line);
+            if (asleep) {
+                asleep = false;
+                LockSupport.unpark(thread);
+            }
             return true;
         } finally {
             offering.decrementAndGet();
@@ -92,6 +103,11 @@ final class LogWriter {
     /** A new bound for the lines waiting; lines already queued beyond it are still written. */
     void capacity(int lines) {
         capacity = lines;
+    }
+
+    /** A new interval between the writer's rounds, from its next round on. */
+    void roundMillis(int millis) {
+        roundNanos = TimeUnit.MILLISECONDS.toNanos(millis);
     }
 
     /** Every line dropped so far because the queue was full. */
@@ -116,7 +132,7 @@ final class LogWriter {
             Thread.onSpinWait(); // an offer takes microseconds; this is not a wait for the writer
         }
         finishing = true;
-        queue.offer(WAKE_UP);
+        LockSupport.unpark(thread);
         try {
             thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         } catch (InterruptedException e) {
@@ -133,23 +149,22 @@ final class LogWriter {
     private void run() {
         try {
             for (;;) {
-                Object next = queue.poll();
-                if (next == null) {
-                    flush();
-                    if (finishing && queue.isEmpty()) {
-                        return;
-                    }
-                    next = awaitLine();
-                }
-                if (next instanceof String) {
-                    queued.decrementAndGet();
-                    write((String) next);
-                }
+                int written = writeRound();
                 report(false);
+                if (finishing && queue.isEmpty()) {
+                    return;
+                }
+                if (written > 0) {
+                    LockSupport.parkNanos(this, roundNanos);
+                } else {
+                    sleepUntilOffered();
+                }
+                if (Thread.interrupted()) {
+                    LOG.warn("Access log {}: the writer was interrupted; {} queued line(s) are not written", name,
+                            queued.get());
+                    return;
+                }
             }
-        } catch (InterruptedException e) {
-            LOG.warn("Access log {}: the writer was interrupted; {} queued line(s) are not written", name,
-                    queued.get());
         } finally {
             report(true);
             try {
@@ -160,8 +175,29 @@ final class LogWriter {
         }
     }
 
-    /** The next line, waiting for one; or null when a report falls due first. */
-    private Object awaitLine() throws InterruptedException {
+    /** Writes the lines queued now, and flushes if there were any; returns how many. */
+    private int writeRound() {
+        int written = 0;
+        for (String line; (line = queue.poll()) != null; written++) {
+            queued.decrementAndGet();
+            write(line);
+        }
+        if (written > 0) {
+            flush();
+        }
+        return written;
+    }
+
+    /**
+     * Sleeps until an offer (or the close) wakes the writer, or a report falls due. The flag goes up before the last
+     * look at the queue, so an offer either finds it up (and wakes the writer) or its line is seen here.
+     */
+    private void sleepUntilOffered() {
+        asleep = true;
+        if (!queue.isEmpty() || finishing) {
+            asleep = false;
+            return;
+        }
         long now = System.nanoTime();
         long wait = Long.MAX_VALUE;
         if (dropped.anyUnreported()) {
@@ -170,7 +206,12 @@ final class LogWriter {
         if (failedWrites.anyUnreported()) {
             wait = Math.min(wait, failedWrites.nanosUntilDue(now));
         }
-        return wait == Long.MAX_VALUE ? queue.take() : queue.poll(wait, TimeUnit.NANOSECONDS);
+        if (wait == Long.MAX_VALUE) {
+            LockSupport.park(this);
+        } else {
+            LockSupport.parkNanos(this, wait);
+        }
+        asleep = false;
     }
 
     private void write(String line) {

@@ -41,6 +41,7 @@ public class LogSettingsTest {
         assertEquals(10_485_760L, settings.maxFileBytes);
         assertEquals(5, settings.maxFiles);
         assertEquals(10_000, settings.queueLines);
+        assertEquals(10, settings.roundMillis);
         assertEquals(-1000, settings.ranking);
     }
 
@@ -77,6 +78,8 @@ public class LogSettingsTest {
         assertRefused("maxFiles must be 0 to 1000, not -1", "format", "json", "maxFiles", -1);
         assertRefused("queueLines must be 1 to 1000000, not 0", "format", "json", "queueLines", 0);
         assertRefused("queueLines must be 1 to 1000000, not 1000001", "format", "json", "queueLines", 1_000_001);
+        assertRefused("roundMillis must be 1 to 1000, not 0", "format", "json", "roundMillis", 0);
+        assertRefused("roundMillis must be 1 to 1000, not 1001", "format", "json", "roundMillis", 1001);
     }
 
     @Test

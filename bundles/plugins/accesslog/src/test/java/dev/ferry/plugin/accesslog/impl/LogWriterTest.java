@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.ClassRule;
@@ -39,7 +40,11 @@ public class LogWriterTest {
     }
 
     private LogWriter start(String name, int capacity, LineSink sink) {
-        LogWriter writer = LogWriter.start(name, capacity, sink);
+        return start(name, capacity, 10, sink);
+    }
+
+    private LogWriter start(String name, int capacity, int roundMillis, LineSink sink) {
+        LogWriter writer = LogWriter.start(name, capacity, roundMillis, sink);
         started.add(writer);
         return writer;
     }
@@ -143,6 +148,74 @@ public class LogWriterTest {
         assertTrue(writer.close(Duration.ofSeconds(5)));
         assertEquals(List.of("1", "2"), sink.lines);
         assertFalse(threadAlive("stuck"));
+    }
+
+    @Test
+    public void anIdleWriterIsWokenByTheNextLineNotByItsRound() throws Exception {
+        LinesSeen sink = new LinesSeen();
+        LogWriter writer = start("idle", 100, 400, sink);
+        for (int n = 0; n < 3; n++) {
+            sleep(1000); // more than a round after the last line: a round found none, the writer sleeps
+            long offered = System.nanoTime();
+            assertTrue(writer.offer("line " + n));
+            sink.await(n + 1);
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - offered);
+            assertTrue("written " + tookMillis + " ms after the offer; a round is 400", tookMillis < 200);
+        }
+        assertTrue(writer.close(Duration.ofSeconds(5)));
+        assertEquals(List.of("line 0", "line 1", "line 2"), sink.lines);
+    }
+
+    @Test
+    public void aBusyWritersLinesWaitForItsRoundAndANewRoundAppliesLive() throws Exception {
+        LinesSeen sink = new LinesSeen();
+        LogWriter writer = start("busy", 100, 600, sink);
+        writer.offer("first");
+        sink.await(1); // a round that wrote a line: the next is 600 ms away
+        long offered = System.nanoTime();
+        writer.offer("second");
+        sink.await(2);
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - offered);
+        assertTrue("written " + tookMillis + " ms after the offer, in the next round", tookMillis >= 300);
+
+        writer.roundMillis(1);
+        sleep(1500); // the round under way ends; the rounds after it find nothing, and the writer sleeps
+        writer.offer("third");
+        sink.await(3);
+        writer.offer("fourth");
+        offered = System.nanoTime();
+        sink.await(4);
+        tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - offered);
+        assertTrue("written " + tookMillis + " ms after the offer, rounds now 1 ms apart", tookMillis < 300);
+        assertTrue(writer.close(Duration.ofSeconds(5)));
+    }
+
+    /** Keeps the lines written, for a test to wait on. */
+    private static final class LinesSeen implements LineSink {
+        final List<String> lines = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void write(String line) {
+            lines.add(line);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        void await(int count) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (lines.size() < count) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("only " + lines.size() + " of " + count + " lines written");
+                }
+                Thread.sleep(1);
+            }
+        }
     }
 
     @Test
