@@ -119,8 +119,25 @@ final class SpdyStreamChannel extends StreamChannel {
 
     @Override
     protected void doWrite(ChannelOutboundBuffer in) {
+        boolean connectionWasFull;
+        do {
+            connectionWasFull = writeQueued(in);
+            session.flush();
+            // A flush that drains the connection fires its writability event within this write, while this stream
+            // is still flushing: the session's resumeWrites() then finds it busy and does nothing. So it goes on here.
+        } while (connectionWasFull && in.current() != null && parent().isWritable());
+        closeIfDone();
+    }
+
+    /**
+     * Writes what the windows and the connection take; returns true when it stopped because the connection was full.
+     */
+    private boolean writeQueued(ChannelOutboundBuffer in) {
         Object msg;
-        while ((msg = in.current()) != null && parent().isWritable()) {
+        while ((msg = in.current()) != null) {
+            if (!parent().isWritable()) {
+                return true;
+            }
             if (msg instanceof HttpResponse && !writeHead(in, (HttpResponse) msg)) {
                 continue;
             }
@@ -129,11 +146,11 @@ final class SpdyStreamChannel extends StreamChannel {
                     dropLastOfInformational = !(msg instanceof LastHttpContent);
                     in.remove();
                 } else if (!writeData(in, ((HttpContent) msg).content(), msg instanceof LastHttpContent)) {
-                    break;
+                    return !parent().isWritable();
                 }
             } else if (msg instanceof ByteBuf) {
                 if (!writeData(in, (ByteBuf) msg, false)) {
-                    break;
+                    return !parent().isWritable();
                 }
             } else if (msg == OUTPUT_FIN) {
                 sendFin();
@@ -142,8 +159,7 @@ final class SpdyStreamChannel extends StreamChannel {
                 in.remove(new UnsupportedOperationException("a SPDY stream cannot write " + msg.getClass()));
             }
         }
-        session.flush();
-        closeIfDone();
+        return false;
     }
 
     /**
