@@ -175,10 +175,14 @@ final class LogWriter {
         }
     }
 
-    /** Writes the lines queued now, and flushes if there were any; returns how many. */
+    /**
+     * Writes the lines queued when the round began (not those that come meanwhile, so that a round ends, flushes and
+     * reports even while the lines never stop), and flushes if there were any; returns how many.
+     */
     private int writeRound() {
+        int inRound = queued.get();
         int written = 0;
-        for (String line; (line = queue.poll()) != null; written++) {
+        for (String line; written < inRound && (line = queue.poll()) != null; written++) {
             queued.decrementAndGet();
             write(line);
         }
