@@ -31,7 +31,11 @@ public class SlowClientsIT {
 
     private static final int TRICKLERS = 1000;
     private static final int DEADLINE_SECONDS = 2;
-    private static final int SAMPLES = 300;
+    /**
+     * GETs timed before and during the attack. 1,000 (0.9 s at 0.9 ms each, within the 2 s deadline): the p99 is the
+     * tenth slowest, not the third of 300, which a single scheduling hiccup of this shared machine could set.
+     */
+    private static final int SAMPLES = 1000;
 
     private static final Resources resources = new Resources();
     private static TestOrigin origin;
@@ -92,11 +96,12 @@ public class SlowClientsIT {
                 + "before, %.2f/%.2f ms during%n", answered408, TRICKLERS, percentile(before, 50) / 1e6,
                 p99Before / 1e6, percentile(during, 50) / 1e6, p99During / 1e6);
         assertEquals("trickling clients not answered 408 and closed:\n" + odd, TRICKLERS, answered408);
-        // Below 20 ms a p99 of 300 samples on this shared 2-core machine is scheduling noise: the bound is 2x, or
+        // Below 20 ms a p99 of these samples on this shared 2-core machine is scheduling noise: the bound is 2x, or
         // 20 ms, whichever is larger. With the detector recording every access (the default at paranoid) the p99
         // during was up to 21.2 ms (a clean-clone CI run failed on it) and the ratio 1.5x to 3.9x; with detection off,
         // 1.4x to 1.5x. Without access records (as now), six runs here: p99 before 5.95-8.67 ms, during 8.18-15.05 ms
-        // (0.94x to 2.23x).
+        // (0.94x to 2.23x). A later clean-clone run failed at 22.4 ms during against 6.3 before with 300 samples,
+        // hence 1,000.
         assertTrue("p99 during the attack " + p99During / 1e6 + " ms vs " + p99Before / 1e6 + " ms before",
                 p99During <= Math.max(2 * p99Before, 20_000_000L));
     }
