@@ -34,11 +34,13 @@ public class ConcurrentClientIT {
     private static final Resources resources = new Resources();
     private static TestOrigin origin;
     private static FerryProcess ferry;
+    private static ConsoleStatus status;
 
     @BeforeClass
     public static void start() throws Exception {
         origin = resources.add(new TestOrigin(null));
         ferry = resources.add(FerryProcess.start("-Xmx64m", Map.of()));
+        status = new ConsoleStatus(ferry);
     }
 
     @AfterClass
@@ -66,11 +68,18 @@ public class ConcurrentClientIT {
         long proxied99 = median(proxiedP99);
         System.out.printf("ConcurrentClientIT: %d connections x %d GETs, p99 per round direct %s ms, through Ferry "
                 + "%s ms%n", CONNECTIONS, REQUESTS_EACH, millis(directP99), millis(proxiedP99));
-        // The median round's p99: 3x the direct one, or 40 ms, whichever is larger. On this 2-core machine, shared
-        // with the load generator and the origin, the direct p99 itself wanders between 11 and 28 ms; queued behind
-        // a browser's 6 per group the p99 through Ferry was 66-133 ms, with the shipped limits 26-44 ms.
+        // What decides it: no request through the one client's group to the one origin waited for a connection
+        // (with a browser's 6 per group, 7,938 of the 8,000 did, yet some rounds' p99 was 32 ms: the latency alone does
+        // not tell).
+        Map<String, String> pool = status.pool("DIRECT", "127.0.0.1:" + origin.port(), "127.0.0.1");
+        assertTrue(status.json(), pool != null);
+        assertEquals(pool.toString(), "0", pool.get("queued"));
+        // And the latency that follows from it: the median round's p99 at most 3x the direct one, or 60 ms, whichever
+        // is larger. On this 2-core machine, shared with the load generator and the origin, the direct p99 itself
+        // wanders between 11 and 28 ms and the p99 through Ferry between 26 and 45 ms (a clean-clone run: rounds of
+        // 33, 36 and 45 ms against 16-22 direct); queued behind a browser's 6 per group the rounds' p99 was 32-545 ms.
         assertTrue("p99 through Ferry " + proxied99 / 1e6 + " ms vs " + direct99 / 1e6 + " ms direct",
-                proxied99 <= Math.max(3 * direct99, 40_000_000L));
+                proxied99 <= Math.max(3 * direct99, 60_000_000L));
     }
 
     /** {@value #CONNECTIONS} threads, each sending {@value #REQUESTS_EACH} GETs one after the other. */

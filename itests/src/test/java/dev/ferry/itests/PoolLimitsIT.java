@@ -108,6 +108,7 @@ public class PoolLimitsIT {
                                 ? pool : null;
                     });
             assertTrue(busy.toString(), Integer.parseInt(busy.get("created")) <= 6);
+            assertEquals(busy.toString(), "1", busy.get("queued"));
             for (Future<Curl> request : requests) {
                 Curl c = request.get(30, TimeUnit.SECONDS);
                 assertEquals(c.toString(), 0, c.exit);

@@ -12,8 +12,16 @@ public final class PoolCounters {
     private final long created;
     private final long reused;
     private final long failed;
+    private final long queued;
 
+    /** Counters of a pool that does not count {@link #queued()} requests (0). */
     public PoolCounters(PoolKey key, int active, int idle, int waiting, long created, long reused, long failed) {
+        this(key, active, idle, waiting, created, reused, failed, 0);
+    }
+
+    /** @since 1.2 */
+    public PoolCounters(PoolKey key, int active, int idle, int waiting, long created, long reused, long failed,
+            long queued) {
         this.key = Objects.requireNonNull(key, "key");
         this.active = active;
         this.idle = idle;
@@ -21,6 +29,7 @@ public final class PoolCounters {
         this.created = created;
         this.reused = reused;
         this.failed = failed;
+        this.queued = queued;
     }
 
     public PoolKey key() {
@@ -57,9 +66,19 @@ public final class PoolCounters {
         return failed;
     }
 
+    /**
+     * Requests that had to wait for a connection because a limit was reached, ever: what a limit cost the clients
+     * (0 while the limits are a server's circuit breakers, not a browser's politeness).
+     *
+     * @since 1.2
+     */
+    public long queued() {
+        return queued;
+    }
+
     @Override
     public String toString() {
         return key + " active=" + active + " idle=" + idle + " waiting=" + waiting + " created=" + created
-                + " reused=" + reused + " failed=" + failed;
+                + " reused=" + reused + " failed=" + failed + " queued=" + queued;
     }
 }

@@ -3,7 +3,7 @@
  * connection pool and its connect jobs, and the {@link dev.ferry.api.upstream.UpstreamLease} an exchange holds for
  * one upstream connection. Netty channels; plugin authors never need it.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package dev.ferry.api.upstream;
 

@@ -13,7 +13,7 @@ import java.util.List;
  * {"badProxies":[{"proxy":"http://127.0.0.1:1234","error":"connection_refused","details":"...",
  *   "markedAt":"2026-01-01T00:00:00Z","retryAt":"2026-01-01T00:05:00Z","retryInSeconds":299}],
  *  "pools":[{"proxy":"DIRECT","scheme":"http","destination":"127.0.0.1:8080","partition":"127.0.0.1",
- *   "active":0,"idle":1,"waiting":0,"created":1,"reused":3,"failed":0}],
+ *   "active":0,"idle":1,"waiting":0,"created":1,"reused":3,"failed":0,"queued":0}],
  *  "resolvers":[{"name":"...","ranking":0,"active":true}],
  *  "delegates":[{"name":"...","ranking":0,"bundle":"..."}]}
  * </pre>
@@ -51,7 +51,8 @@ final class StatusJson {
             number(out, "waiting", pool.waiting()).append(',');
             number(out, "created", pool.created()).append(',');
             number(out, "reused", pool.reused()).append(',');
-            number(out, "failed", pool.failed()).append('}');
+            number(out, "failed", pool.failed()).append(',');
+            number(out, "queued", pool.queued()).append('}');
         }
         out.append("],\"resolvers\":[");
         List<ServiceEntry> resolvers = status.resolvers();

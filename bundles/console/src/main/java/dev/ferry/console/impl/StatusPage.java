@@ -15,7 +15,7 @@ final class StatusPage {
     private static final String[] BAD_PROXY_COLUMNS =
             {"Proxy", "Error", "Details", "Marked at", "Retry at", "Seconds left"};
     private static final String[] POOL_COLUMNS =
-            {"Proxy", "Group", "Partition", "Active", "Idle", "Waiting", "Created", "Reused", "Failed"};
+            {"Proxy", "Group", "Partition", "Active", "Idle", "Waiting", "Created", "Reused", "Failed", "Queued"};
     private static final String[] RESOLVER_COLUMNS = {"In use", "Name", "Component", "Ranking", "Service ID", "Bundle"};
     private static final String[] DELEGATE_COLUMNS = {"Name", "Component", "Ranking", "Service ID", "Bundle"};
 
@@ -70,7 +70,8 @@ final class StatusPage {
                     pool.key().group().scheme() + "://" + pool.key().destination(),
                     pool.key().group().partition(),
                     Integer.toString(pool.active()), Integer.toString(pool.idle()), Integer.toString(pool.waiting()),
-                    Long.toString(pool.created()), Long.toString(pool.reused()), Long.toString(pool.failed()));
+                    Long.toString(pool.created()), Long.toString(pool.reused()), Long.toString(pool.failed()),
+                    Long.toString(pool.queued()));
         }
         tableEnd(out, list.get().isEmpty(), POOL_COLUMNS.length, "The pool holds no connections.");
     }

@@ -31,12 +31,12 @@ final class StatusFixtures {
 
     static PoolCounters directPool() {
         return new PoolCounters(new PoolKey(ProxyServer.DIRECT,
-                new GroupId("http", HostAndPort.of("127.0.0.1", 8080), "127.0.0.1")), 0, 1, 0, 1, 3, 0);
+                new GroupId("http", HostAndPort.of("127.0.0.1", 8080), "127.0.0.1")), 0, 1, 0, 1, 3, 0, 4);
     }
 
     static PoolCounters hostilePool() {
         return new PoolCounters(new PoolKey(ProxyServer.parse("http://proxy.corp:3128"),
-                new GroupId("https", HostAndPort.of("::1", 443), HOSTILE)), 2, 0, 1, 7, 0, 5);
+                new GroupId("https", HostAndPort.of("::1", 443), HOSTILE)), 2, 0, 1, 7, 0, 5, 9);
     }
 
     static ConsoleStatus full() {

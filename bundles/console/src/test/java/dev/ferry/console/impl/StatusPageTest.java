@@ -62,7 +62,7 @@ public class StatusPageTest {
                 + "<td>connection refused: 127.0.0.1/127.0.0.1:1234</td><td>2026-11-22T09:59:59Z</td>"
                 + "<td>2026-11-22T10:04:59.500Z</td><td>299</td></tr>"));
         assertTrue(html, html.contains("<tr><td>DIRECT</td><td>http://127.0.0.1:8080</td><td>127.0.0.1</td>"
-                + "<td>0</td><td>1</td><td>0</td><td>1</td><td>3</td><td>0</td></tr>"));
+                + "<td>0</td><td>1</td><td>0</td><td>1</td><td>3</td><td>0</td><td>4</td></tr>"));
         assertTrue(html, html.contains("<td>https://[::1]:443</td>"));
         assertTrue(html, html.contains("<tr><td></td><td>dev.ferry.resolver</td>"
                 + "<td>dev.ferry.resolver.impl.FixedProxyResolver</td><td>0</td><td>12</td><td>dev.ferry.resolver</td>"

@@ -66,6 +66,7 @@ final class GroupSlots {
         long created;
         long reused;
         long failed;
+        long queued;
         long emptySince;
         /** Newest first: reuse takes the most recently used connection, eviction the oldest. */
         final ArrayDeque<Connection> idle = new ArrayDeque<>();
@@ -114,6 +115,7 @@ final class GroupSlots {
         w.limit = limit;
         waiters.addLast(w);
         s.waiting++;
+        s.queued++;
         return new Grant(w, null, null, limit);
     }
 
@@ -267,7 +269,7 @@ final class GroupSlots {
         prune();
         List<PoolCounters> list = new ArrayList<>();
         keys.forEach((key, s) -> list.add(new PoolCounters(key, s.active, s.idle.size(), s.waiting, s.created,
-                s.reused, s.failed)));
+                s.reused, s.failed, s.queued)));
         return list;
     }
 

@@ -68,6 +68,7 @@ public class PoolLimitsTest {
         for (int i = 0; i < 6; i++) {
             six.add(await(acquire(pool, key, harness.loop)));
         }
+        assertEquals("six served at once", 0, countersOf(pool, key).queued());
         PoolHarness.RecordingEvents events = new PoolHarness.RecordingEvents();
         Future<UpstreamLease> seventh = acquire(pool, key, harness.loop, events);
         assertEquals(List.of("waiting maxConnectionsPerGroup 6"), events.seen);
@@ -85,6 +86,7 @@ public class PoolLimitsTest {
         assertEquals(6, c.created());
         assertEquals(1, c.reused());
         assertEquals(0, c.failed());
+        assertEquals("the seventh waited, and stays counted once served", 1, c.queued());
     }
 
     @Test
