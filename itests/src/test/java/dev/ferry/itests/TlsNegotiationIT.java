@@ -71,6 +71,53 @@ public class TlsNegotiationIT {
     }
 
     @Test
+    public void returningTls13ClientResumesWithATicketUnlessTicketsAreSwitchedOff() throws Exception {
+        Path sessions = Files.createTempDirectory("ferry-tls-sessions");
+        try {
+            assertEquals(List.of("New", "ticket", "Reused", "ticket"), twoConnections(sessions.resolve("on")));
+            FerryProcess.setKey(ferry.home, "dev.ferry.tls.cfg", "sessionTickets", "false");
+            Await.until("session tickets off in the log", 15_000,
+                    () -> ferry.log().contains("session tickets off") ? true : null);
+            assertEquals(List.of("New", "no ticket", "New", "no ticket"), twoConnections(sessions.resolve("off")));
+        } finally {
+            FerryProcess.setKey(ferry.home, "dev.ferry.tls.cfg", "sessionTickets", "true");
+            Await.until("session tickets on again in the log", 15_000,
+                    () -> ferry.log().lastIndexOf("session tickets on") > ferry.log().lastIndexOf(
+                            "session tickets off") ? true : null);
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(sessions)) {
+                for (Path f : files) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(sessions);
+        }
+    }
+
+    /**
+     * Two TLS 1.3 connections of openssl s_client, each with one request through the proxy (BoringSSL sends its
+     * tickets with the first bytes it writes after the handshake); the second offers the session the first got.
+     * New or Reused, as s_client says, and whether a ticket came.
+     */
+    private static List<String> twoConnections(Path session) throws Exception {
+        List<String> handshakes = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            List<String> options = new ArrayList<>(List.of("-tls1_3", "-alpn", "http/1.1", "-sess_out",
+                    session.toString()));
+            if (i == 1 && Files.exists(session)) {
+                // s_client writes a TLS 1.3 session when a ticket arrives: without tickets there is none to offer
+                options.addAll(List.of("-sess_in", session.toString()));
+            }
+            // not -quiet: the session's summary is wanted
+            String out = opensslVerbose(ferry.httpsPort, requestFor("/echo"), options.toArray(new String[0]));
+            assertTrue(out, out.contains("HTTP/1.1 200 "));
+            assertTrue(out, out.contains(", TLSv1.3, "));
+            handshakes.add(out.contains("Reused, TLSv1.3, ") ? "Reused" : out.contains("New, TLSv1.3, ") ? "New" : out);
+            handshakes.add(out.contains("Post-Handshake New Session Ticket arrived") ? "ticket" : "no ticket");
+        }
+        return handshakes;
+    }
+
+    @Test
     public void alpnClientGetsAlpnOnTls13() throws Exception {
         String out = sClient(ferry.httpsPort, "-alpn", "http/1.1");
         assertTrue(out, out.contains("ALPN protocol: http/1.1"));
@@ -219,16 +266,31 @@ public class TlsNegotiationIT {
 
     /** One HTTP/1.1 request for the origin's /echo through the proxy, over s_client; what came back. */
     private static String requestThrough(int port, String... options) throws Exception {
-        String request = "GET " + origin.url("/echo") + " HTTP/1.1\r\nHost: 127.0.0.1:" + origin.port()
+        return openssl(port, requestFor("/echo"), options);
+    }
+
+    /** A GET of the origin's {@code path} through the proxy, on a connection that closes after it. */
+    private static String requestFor(String path) {
+        return "GET " + origin.url(path) + " HTTP/1.1\r\nHost: 127.0.0.1:" + origin.port()
                 + "\r\nConnection: close\r\n\r\n";
-        return openssl(port, request, options);
     }
 
     private static String openssl(int port, String input, String... options) throws Exception {
+        return openssl(port, input, true, options);
+    }
+
+    /** As {@link #openssl(int, String, String...)}, with s_client's account of the handshake and session. */
+    private static String opensslVerbose(int port, String input, String... options) throws Exception {
+        return openssl(port, input, false, options);
+    }
+
+    private static String openssl(int port, String input, boolean quiet, String... options) throws Exception {
         List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port));
         if (input != null) {
             // Keep reading after stdin ends, until the proxy closes (the request says Connection: close).
-            command.add("-quiet");
+            if (quiet) {
+                command.add("-quiet");
+            }
             command.add("-ign_eof");
         }
         command.addAll(List.of(options));

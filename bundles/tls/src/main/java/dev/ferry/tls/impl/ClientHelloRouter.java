@@ -39,18 +39,20 @@ final class ClientHelloRouter extends SslClientHelloHandler<SslContext> {
 
     private final SslContext alpn;
     private final SslContext npn;
+    private final boolean sessionTickets;
     private final long handshakeTimeoutMillis;
     private long deadlineNanos;
     private ScheduledFuture<?> timeout;
     private boolean failed;
 
     /**
-     * @param alpn where clients go by default
-     * @param npn where NPN-only clients go; {@code null} when NPN is not available
+     * @param routes where clients go: {@code alpn} by default, {@code npn} (when not {@code null}) for NPN-only
+     *     clients; and whether the engines may issue session tickets
      */
-    ClientHelloRouter(SslContext alpn, SslContext npn, long handshakeTimeoutMillis) {
-        this.alpn = alpn;
-        this.npn = npn;
+    ClientHelloRouter(TlsContexts.Routes routes, long handshakeTimeoutMillis) {
+        this.alpn = routes.alpn;
+        this.npn = routes.npn;
+        this.sessionTickets = routes.sessionTickets;
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
     }
 
@@ -130,6 +132,9 @@ final class ClientHelloRouter extends SslClientHelloHandler<SslContext> {
         SslHandler tls;
         try {
             tls = future.getNow().newHandler(ctx.alloc());
+            if (!sessionTickets) {
+                SessionTickets.refuse(tls.engine());
+            }
         } catch (RuntimeException e) {
             LOG.warn("Cannot start TLS ({}) for {}: {}", future.getNow(), ctx.channel().remoteAddress(), e.toString());
             fail(ctx, handshakeException("cannot start TLS: " + e, e));

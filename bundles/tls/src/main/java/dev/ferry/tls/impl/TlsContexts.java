@@ -42,9 +42,13 @@ final class TlsContexts {
         final SslContext alpn;
         final SslContext npn;
 
-        Routes(SslContext alpn, SslContext npn) {
+        /** Whether BoringSSL's engines may issue session tickets. */
+        final boolean sessionTickets;
+
+        Routes(SslContext alpn, SslContext npn, boolean sessionTickets) {
             this.alpn = alpn;
             this.npn = npn;
+            this.sessionTickets = sessionTickets;
         }
     }
 
@@ -84,7 +88,7 @@ final class TlsContexts {
         this.npn = why == null;
         this.npnStatus = npn ? "NPN with " + OpenSsl.versionString() + " (netty-tcnative) on " + NPN_VERSION
                 : "NPN unavailable: " + why;
-        routes.put(HTTP_11, new Routes(alpn, npnTls));
+        routes.put(HTTP_11, new Routes(alpn, npnTls, settings.sessionTickets()));
     }
 
     /**
@@ -138,7 +142,8 @@ final class TlsContexts {
         String engine = alpnEngine.equals(TlsSettings.OPENSSL) ? "OPENSSL (" + OpenSsl.versionString() + ")"
                 : alpnFallback != null ? "JDK (alpnProvider OPENSSL unavailable: " + alpnFallback + ")" : alpnEngine;
         return "ALPN with " + engine + " on " + settings.tlsVersions() + "; " + npnStatus
-                + "; handshake timeout " + settings.handshakeTimeoutMillis() + " ms";
+                + "; handshake timeout " + settings.handshakeTimeoutMillis() + " ms; session tickets "
+                + (settings.sessionTickets() ? "on" : "off") + " (BoringSSL)";
     }
 
     /** Why NPN cannot be offered, or {@code null} when it can. */
@@ -163,7 +168,8 @@ final class TlsContexts {
 
     private Routes newRoutes(List<String> protocols) {
         List<String> overNpn = npnProtocols(protocols);
-        return new Routes(newAlpn(protocols), npn && !overNpn.isEmpty() ? newNpn(overNpn) : null);
+        return new Routes(newAlpn(protocols), npn && !overNpn.isEmpty() ? newNpn(overNpn) : null,
+                settings.sessionTickets());
     }
 
     /**
@@ -188,16 +194,20 @@ final class TlsContexts {
         if (bcJsse != null) {
             builder.sslContextProvider(bcJsse);
         }
-        return build(builder);
+        return withTickets(build(builder));
     }
 
     /** BoringSSL, TLS 1.2 only: it does NPN on nothing newer. */
     private SslContext newNpn(List<String> protocols) {
-        return build(forServer()
+        return withTickets(build(forServer()
                 .sslProvider(SslProvider.OPENSSL)
                 .protocols(NPN_VERSION)
                 .sessionTimeout(TimeUnit.HOURS.toSeconds(1))
-                .applicationProtocolConfig(advertise(ApplicationProtocolConfig.Protocol.NPN, protocols)));
+                .applicationProtocolConfig(advertise(ApplicationProtocolConfig.Protocol.NPN, protocols))));
+    }
+
+    private SslContext withTickets(SslContext context) {
+        return settings.sessionTickets() ? SessionTickets.enable(context) : context;
     }
 
     /** The engine takes the versions only when it is made: make one now rather than fail the first client. */

@@ -73,6 +73,13 @@ public class TlsNegotiator implements ProtocolNegotiator {
         @AttributeDefinition(description = "Offer NPN, on TLS 1.2 through BoringSSL (netty-tcnative), to clients "
                 + "that offer NPN and no ALPN; without netty-tcnative only ALPN is offered")
         boolean npn() default true;
+
+        @AttributeDefinition(description = "Let BoringSSL (the ALPN engine OPENSSL, and NPN) issue TLS session "
+                + "tickets, so that a returning client resumes its session (TLS 1.3: a new key exchange, but no "
+                + "certificate and no signature). The ticket keys are BoringSSL's own: random, in memory only, "
+                + "rotated; tickets live 1 hour. false: no tickets (TLS 1.3 clients then always get a full handshake; "
+                + "TLS 1.2 clients may still resume from the server's session cache)")
+        boolean sessionTickets() default true;
     }
 
     /** Service property: {@code Boolean.TRUE} when NPN clients get NPN. */
@@ -206,7 +213,7 @@ public class TlsNegotiator implements ProtocolNegotiator {
         // A client that names no protocol speaks HTTP/1.1 when we offer it (curl to an HTTPS proxy does this).
         String fallback = offered.contains(ApplicationProtocolNames.HTTP_1_1) ? ApplicationProtocolNames.HTTP_1_1
                 : offered.get(0);
-        pipeline.addLast("tls", new ClientHelloRouter(r.alpn, r.npn, now.handshakeTimeoutMillis()));
+        pipeline.addLast("tls", new ClientHelloRouter(r, now.handshakeTimeoutMillis()));
         pipeline.addLast("negotiation", new ApplicationProtocolNegotiationHandler(fallback) {
             @Override
             protected void configurePipeline(ChannelHandlerContext ctx, String ignored) {

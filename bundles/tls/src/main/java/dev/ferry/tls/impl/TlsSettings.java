@@ -17,6 +17,7 @@ final class TlsSettings {
     private final long handshakeTimeoutMillis;
     private final String alpnProvider;
     private final boolean npn;
+    private final boolean sessionTickets;
 
     private TlsSettings(TlsNegotiator.Config config) {
         if (config.handshakeTimeoutMillis() <= 0) {
@@ -39,6 +40,7 @@ final class TlsSettings {
             throw new IllegalArgumentException("tlsVersions must name at least one TLS version");
         }
         this.npn = config.npn();
+        this.sessionTickets = config.sessionTickets();
     }
 
     /** @throws IllegalArgumentException naming the setting that is wrong */
@@ -71,5 +73,10 @@ final class TlsSettings {
     /** Whether NPN is wanted (it also needs netty-tcnative and TLS 1.2). */
     boolean npn() {
         return npn;
+    }
+
+    /** Whether BoringSSL's contexts issue session tickets. */
+    boolean sessionTickets() {
+        return sessionTickets;
     }
 }

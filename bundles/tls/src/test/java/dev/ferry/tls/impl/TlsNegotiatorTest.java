@@ -9,9 +9,13 @@ import static org.junit.Assert.assertTrue;
 
 import dev.ferry.testing.LeakCheck;
 import dev.ferry.tls.impl.TlsPeers.Connection;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.List;
 import java.util.Map;
@@ -179,8 +183,48 @@ public class TlsNegotiatorTest {
         TlsPeers.negotiator(Map.of("alpnProvider", "Conscrypt"));
     }
 
+    @Test
+    public void returningClientsResumeTheirTls13SessionWithATicket() throws Exception {
+        // The JDK's client keeps the tickets it gets per server name and port, and offers one on the next connection.
+        assertEquals(List.of(false, true, true), resumptions(Map.of(), TlsPeers.jdkClient("http/1.1")));
+        assertEquals(List.of(false, false, false),
+                resumptions(Map.of("sessionTickets", false), TlsPeers.jdkClient("http/1.1")));
+    }
+
+    /**
+     * Three TLS 1.3 connections of one client to a new negotiator's BoringSSL server: whether each resumed a session,
+     * seen in the server's first flight: a full handshake sends the certificate, a resumed one does not.
+     */
+    private static List<Boolean> resumptions(Map<String, Object> settings, SslContext client) throws Exception {
+        TlsNegotiator negotiator = TlsPeers.negotiator(settings);
+        int certificateBytes = TlsPeers.certificateDer(settings).length;
+        List<Boolean> resumed = new ArrayList<>();
+        int fullFlight = 0;
+        for (int i = 0; i < 3; i++) {
+            try (Connection c = new Connection(negotiator, HTTP, client, true)) {
+                c.sendHello();
+                int flight = c.serverFlightBytes();
+                handshakeDone(c.pump());
+                assertEquals("TLSv1.3", c.serverVersion());
+                assertTrue(c.serverUsesBoringSsl());
+                // BoringSSL sends its TLS 1.3 tickets with the first bytes it writes after the handshake.
+                c.server.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\n\r\n", StandardCharsets.US_ASCII));
+                c.pump();
+                if (i == 0) {
+                    fullFlight = flight;
+                }
+                resumed.add(flight + certificateBytes <= fullFlight);
+            }
+        }
+        return resumed;
+    }
+
     private static Connection handshake(TlsNegotiator negotiator, List<String> offered, SslContext client) {
-        Connection c = new Connection(negotiator, offered, client).pump();
+        return handshakeDone(new Connection(negotiator, offered, client).pump());
+    }
+
+    /** {@code c} after a completed handshake, checked. */
+    private static Connection handshakeDone(Connection c) {
         assertEquals(List.of(), c.clientErrors);
         assertTrue("client handshake: " + c.clientTls().handshakeFuture().cause(),
                 c.clientTls().handshakeFuture().isSuccess());

@@ -17,9 +17,11 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -63,6 +65,13 @@ final class TlsPeers {
         return Converters.standardConverter().convert(all).to(TlsNegotiator.Config.class);
     }
 
+    /** The DER bytes of the certificate {@link #config} names for {@code settings}. */
+    static byte[] certificateDer(Map<String, Object> settings) throws Exception {
+        try (InputStream pem = Files.newInputStream(Path.of(config(settings).certificateFile()))) {
+            return CertificateFactory.getInstance("X.509").generateCertificate(pem).getEncoded();
+        }
+    }
+
     static TlsNegotiator negotiator(Map<String, Object> settings) throws Exception {
         return new TlsNegotiator(null, config(settings));
     }
@@ -79,6 +88,11 @@ final class TlsPeers {
     /** BoringSSL client offering NPN only (no ALPN). */
     static SslContext npnClient(String... npn) throws SSLException {
         return openSslClient(ApplicationProtocolConfig.Protocol.NPN, npn, "TLSv1.3", "TLSv1.2");
+    }
+
+    /** BoringSSL client offering ALPN only, on TLS 1.3 or 1.2 (as Chrome). */
+    static SslContext alpnClient(String... alpn) throws SSLException {
+        return openSslClient(ApplicationProtocolConfig.Protocol.ALPN, alpn, "TLSv1.3", "TLSv1.2");
     }
 
     /** BoringSSL client offering both NPN and ALPN. */
@@ -132,6 +146,8 @@ final class TlsPeers {
 
     /** One connection: the negotiator's server pipeline, and optionally a real client wired to it. */
     static final class Connection implements AutoCloseable {
+        static final String SERVER_NAME = "proxy.ferry.test";
+
         final EmbeddedChannel server = new EmbeddedChannel();
         final EmbeddedChannel client;
         final SslHandler clientTls;
@@ -143,6 +159,14 @@ final class TlsPeers {
         final List<Throwable> clientErrors = new ArrayList<>();
 
         Connection(TlsNegotiator negotiator, List<String> offered, SslContext clientContext) {
+            this(negotiator, offered, clientContext, false);
+        }
+
+        /**
+         * {@code resuming}: the client's engine is made for a named server ({@value #SERVER_NAME}:443), so that its
+         * context keeps the sessions it got and offers them on the next connection, as a browser does.
+         */
+        Connection(TlsNegotiator negotiator, List<String> offered, SslContext clientContext, boolean resuming) {
             // Scheduled tasks (the handshake timeouts) run only when a test moves the clock.
             server.freezeTime();
             negotiator.configure(server.pipeline(), offered, (channel, protocol) -> {
@@ -158,7 +182,9 @@ final class TlsPeers {
                     }
                 }
             });
-            clientTls = clientContext == null ? null : clientContext.newHandler(server.alloc());
+            clientTls = clientContext == null ? null : resuming
+                    ? clientContext.newHandler(server.alloc(), SERVER_NAME, 443)
+                    : clientContext.newHandler(server.alloc());
             client = clientContext == null ? null : new EmbeddedChannel(clientTls,
                     new ChannelInboundHandlerAdapter() {
                         @Override
@@ -172,6 +198,16 @@ final class TlsPeers {
         Connection sendHello() {
             move(client, server);
             return this;
+        }
+
+        /** Moves what the server has written to the client, and says how many bytes that was. */
+        int serverFlightBytes() {
+            int bytes = 0;
+            for (ByteBuf b; (b = server.readOutbound()) != null; ) {
+                bytes += b.readableBytes();
+                client.writeInbound(b);
+            }
+            return bytes;
         }
 
         /** Moves bytes both ways until neither side has anything more to say. */
