@@ -11,7 +11,6 @@ import dev.ferry.testing.LeakCheck;
 import dev.ferry.tls.impl.TlsPeers.Connection;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.ssl.OpenSsl;
-import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.nio.charset.StandardCharsets;

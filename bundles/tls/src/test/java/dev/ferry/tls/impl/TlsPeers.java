@@ -90,11 +90,6 @@ final class TlsPeers {
         return openSslClient(ApplicationProtocolConfig.Protocol.NPN, npn, "TLSv1.3", "TLSv1.2");
     }
 
-    /** BoringSSL client offering ALPN only, on TLS 1.3 or 1.2 (as Chrome). */
-    static SslContext alpnClient(String... alpn) throws SSLException {
-        return openSslClient(ApplicationProtocolConfig.Protocol.ALPN, alpn, "TLSv1.3", "TLSv1.2");
-    }
-
     /** BoringSSL client offering both NPN and ALPN. */
     static SslContext npnAndAlpnClient(String... protocols) throws SSLException {
         return openSslClient(ApplicationProtocolConfig.Protocol.NPN_AND_ALPN, protocols, "TLSv1.3", "TLSv1.2");
