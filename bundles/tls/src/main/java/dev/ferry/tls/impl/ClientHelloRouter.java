@@ -129,13 +129,17 @@ final class ClientHelloRouter extends SslClientHelloHandler<SslContext> {
             fail(ctx, handshakeException("malformed ClientHello: " + future.cause().getMessage(), future.cause()));
             return;
         }
-        SslHandler tls;
+        SslHandler tls = null;
         try {
             tls = future.getNow().newHandler(ctx.alloc());
             if (!sessionTickets) {
                 SessionTickets.refuse(tls.engine());
             }
         } catch (RuntimeException e) {
+            if (tls != null) {
+                // made, then failed to set up: its engine holds native memory until released
+                ReferenceCountUtil.release(tls.engine());
+            }
             LOG.warn("Cannot start TLS ({}) for {}: {}", future.getNow(), ctx.channel().remoteAddress(), e.toString());
             fail(ctx, handshakeException("cannot start TLS: " + e, e));
             return;
